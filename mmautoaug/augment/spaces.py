@@ -1,0 +1,352 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Search spaces: which ops a method may pick and what a magnitude means.
+
+A policy stores every magnitude normalised to ``[0, 1]``. A
+:class:`SearchSpace` turns it into the op's *parameter* (the number the op
+library's functions take, see :data:`OP_PARAMS`) with :meth:`OpRange.param`:
+
+``value = low + m * (high - low)`` (rounded for integer parameters), and for
+*signed* ops ``param = center + sign * (value - center)`` with ``sign = -1``
+drawn with probability 0.5 each time the op is applied (the "random mirror"
+of Fast AutoAugment's code, the random negation of AutoAugment's code).
+
+Parameter units, the same for every face of an op (per-image numpy, batched
+torch, 3x3 geometry):
+
+====================  =======================================================
+op                    parameter
+====================  =======================================================
+ShearX / ShearY       shear factor s: output(x, y) = input(x + s*y, y)
+                      (PIL's affine data ``(1, s, 0, 0, 1, 0)``)
+TranslateX / Y        shift t as a fraction of the width / height:
+                      output(x, y) = input(x + t*W, y) (content moves left
+                      for t > 0, as PIL's affine data ``(1, 0, t*W, ...)``)
+Rotate                degrees, counter-clockwise about the image centre
+                      (PIL's ``Image.rotate``)
+Solarize              threshold: pixels >= threshold are inverted
+Posterize             bits kept, an integer in [0, 8]
+Contrast, Color,      enhancement factor, 1.0 is the identity (PIL's
+Brightness, Sharpness ``ImageEnhance``)
+Cutout                side of the square as a fraction of the width
+SamplePairing         blend weight of the paired image: (1-w)*img + w*pair
+AutoContrast, Invert, none (``None``)
+Equalize, Identity
+====================  =======================================================
+
+Geometric ops use nearest-neighbour sampling; pixels that come from outside
+the image take the space's ``fill`` colour.
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+#: Every op of the library and whether it takes a parameter.
+OP_PARAMS: Dict[str, bool] = {
+    'ShearX': True,
+    'ShearY': True,
+    'TranslateX': True,
+    'TranslateY': True,
+    'Rotate': True,
+    'AutoContrast': False,
+    'Invert': False,
+    'Equalize': False,
+    'Solarize': True,
+    'Posterize': True,
+    'Contrast': True,
+    'Color': True,
+    'Brightness': True,
+    'Sharpness': True,
+    'Cutout': True,
+    'SamplePairing': True,
+    'Identity': False,
+}
+
+#: Ops that move pixels, so boxes and masks must follow them.
+GEOMETRIC_OPS = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
+
+Number = Union[float, np.ndarray, 'torch.Tensor']  # noqa: F821
+
+
+@dataclass(frozen=True)
+class OpRange:
+    """How one op of a space reads a normalised magnitude ``m`` in [0, 1].
+
+    Args:
+        op (str): The op's name in :data:`OP_PARAMS`.
+        low (float): The parameter at ``m = 0``.
+        high (float): The parameter at ``m = 1``.
+        center (float, optional): For signed ops, the identity value the
+            sign flips about (0 for geometric ops, 1 for enhancement
+            factors). ``None`` means the op is never negated.
+        rounding (str, optional): For integer parameters: ``'toward_low'``
+            gives ``low + int(m * (high - low))`` (the authors' ``int()``),
+            ``'nearest'`` rounds the value to the closest integer.
+    """
+    op: str
+    low: float = 0.0
+    high: float = 0.0
+    center: Optional[float] = None
+    rounding: Optional[str] = None
+
+    @property
+    def takes_magnitude(self) -> bool:
+        return OP_PARAMS[self.op]
+
+    @property
+    def signed(self) -> bool:
+        return self.center is not None
+
+    def param(self, magnitude: Number, sign: Number = 1.0) -> Number:
+        """Map a normalised magnitude to the op's parameter.
+
+        Works on Python floats, numpy arrays and torch tensors alike
+        (elementwise), so the per-image and batched faces share it.
+
+        Args:
+            magnitude (float | ndarray | Tensor): Values in [0, 1].
+            sign (float | ndarray | Tensor): +1 or -1, used by signed ops
+                only. Defaults to 1.
+
+        Returns:
+            The parameter, of the same kind as ``magnitude``; ``None`` for
+            ops that take no parameter.
+
+        Examples:
+            >>> FASTAA.range('Rotate').param(0.75)
+            15.0
+            >>> FASTAA.range('Rotate').param(0.75, sign=-1)
+            -15.0
+            >>> FASTAA.range('Posterize').param(0.6)
+            6.0
+        """
+        if not self.takes_magnitude:
+            return None
+        offset = magnitude * (self.high - self.low)
+        if self.rounding == 'toward_low':
+            offset = _trunc(offset)
+        value = self.low + offset
+        if self.rounding == 'nearest':
+            value = _round(value)
+        if self.signed:
+            value = self.center + sign * (value - self.center)
+        return value
+
+
+def _trunc(x: Number) -> Number:
+    if hasattr(x, 'trunc'):  # torch.Tensor
+        return x.trunc()
+    if isinstance(x, np.ndarray):
+        return np.trunc(x)
+    return float(math.trunc(x))
+
+
+def _round(x: Number) -> Number:
+    if hasattr(x, 'round') and not isinstance(x, (float, np.ndarray)):
+        return x.round()
+    return np.round(x) if isinstance(x, np.ndarray) else float(round(x))
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """An op list plus how each op reads a normalised magnitude.
+
+    Args:
+        name (str): The space's name, stored in every policy file.
+        ranges (tuple[OpRange]): One entry per op, in the space's order
+            (the order a controller indexes, fixed across runs).
+        fill (tuple[int]): Colour of pixels that geometric ops bring in
+            from outside the image.
+        cutout_fill (tuple[int]): Colour of the Cutout square.
+        magnitude_bins (int, optional): Discrete spaces only: bin ``b`` is
+            the normalised magnitude ``b / magnitude_bins``.
+        candidates (tuple[tuple[str, float]], optional): Spaces whose choices
+            are (op, magnitude) pairs (AWS): the list a controller indexes.
+        source (str): Where the ranges come from.
+    """
+    name: str
+    ranges: Tuple[OpRange, ...]
+    fill: Tuple[int, int, int] = (0, 0, 0)
+    cutout_fill: Tuple[int, int, int] = (125, 123, 114)
+    magnitude_bins: Optional[int] = None
+    candidates: Optional[Tuple[Tuple[str, float], ...]] = None
+    source: str = ''
+    _index: Dict[str, int] = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        index = {r.op: i for i, r in enumerate(self.ranges)}
+        unknown = [r.op for r in self.ranges if r.op not in OP_PARAMS]
+        if unknown:
+            raise ValueError(f'SearchSpace {self.name!r}: unknown ops '
+                             f'{unknown}; allowed: {sorted(OP_PARAMS)}')
+        object.__setattr__(self, '_index', index)
+
+    @property
+    def ops(self) -> Tuple[str, ...]:
+        """The op names, in the space's order."""
+        return tuple(r.op for r in self.ranges)
+
+    def __len__(self) -> int:
+        return len(self.ranges)
+
+    def __contains__(self, op: str) -> bool:
+        return op in self._index
+
+    def index(self, op: str) -> int:
+        """Position of ``op`` in the space (raises with the allowed names)."""
+        try:
+            return self._index[op]
+        except KeyError:
+            raise KeyError(f'op {op!r} is not in the {self.name!r} space; '
+                           f'allowed: {list(self.ops)}') from None
+
+    def range(self, op: str) -> OpRange:
+        """The :class:`OpRange` of ``op``."""
+        return self.ranges[self.index(op)]
+
+    def param(self, op: str, magnitude: Number, sign: Number = 1.0):
+        """Shortcut for ``self.range(op).param(magnitude, sign)``."""
+        return self.range(op).param(magnitude, sign)
+
+    def bin_to_magnitude(self, b: Union[int, np.ndarray]) -> Number:
+        """Normalised magnitude of a discrete bin (discrete spaces only)."""
+        if self.magnitude_bins is None:
+            raise ValueError(f'the {self.name!r} space has no magnitude bins')
+        return b / self.magnitude_bins
+
+
+# --- fastaa ---------------------------------------------------------------
+#: Fast AutoAugment's space, used by DADA (15 ops, continuous magnitudes).
+#: Source: Fast AutoAugment's released ``augmentations.py`` (``augment_list``
+#: with ``for_autoaug=False``), which DADA's released code reuses unchanged:
+#: ShearX/Y [-0.3, 0.3]; TranslateX/Y [-0.45, 0.45] x size; Rotate [-30, 30];
+#: the geometric ops are mirrored with probability 0.5; Solarize [0, 256];
+#: Posterize [4, 8] truncated by ``int()``; enhancement factors [0.1, 1.9];
+#: Cutout [0, 0.2] x width filled with (125, 123, 114); geometric fill is
+#: PIL's default (black) with nearest resampling.
+FASTAA = SearchSpace(
+    name='fastaa',
+    ranges=(
+        OpRange('ShearX', -0.3, 0.3, center=0.0),
+        OpRange('ShearY', -0.3, 0.3, center=0.0),
+        OpRange('TranslateX', -0.45, 0.45, center=0.0),
+        OpRange('TranslateY', -0.45, 0.45, center=0.0),
+        OpRange('Rotate', -30.0, 30.0, center=0.0),
+        OpRange('AutoContrast'),
+        OpRange('Invert'),
+        OpRange('Equalize'),
+        OpRange('Solarize', 0.0, 256.0),
+        OpRange('Posterize', 4.0, 8.0, rounding='toward_low'),
+        OpRange('Contrast', 0.1, 1.9),
+        OpRange('Color', 0.1, 1.9),
+        OpRange('Brightness', 0.1, 1.9),
+        OpRange('Sharpness', 0.1, 1.9),
+        OpRange('Cutout', 0.0, 0.2),
+    ),
+    fill=(0, 0, 0),
+    source='Fast AutoAugment (Lim et al., NeurIPS 2019) released code, '
+    'augment_list(for_autoaug=False); reused by DADA (Li et al., ECCV 2020)')
+
+# --- autoaugment ------------------------------------------------------------
+#: AutoAugment's space, used by Adversarial AutoAugment (16 ops, 10 bins).
+#: Source: AutoAugment (Cubuk et al., CVPR 2019) Table/appendix and its
+#: released ``augmentation_transforms.py``, where a level L in 0..9 is read
+#: as ``L / 10`` of the op's maximum (``PARAMETER_MAX = 10``), geometric ops
+#: get a random sign, Solarize uses ``256 - int(L*256/10)``, Posterize
+#: ``4 - int(L*4/10)`` bits, enhancement factors ``0.1 + 1.8*L/10``.
+#: Translate is the paper's 150 px of a 331 px image (the CIFAR code used 10 px
+#: of 32, 0.3125); Cutout is the CIFAR code's 20 px of 32 (0.625 of the
+#: width); SamplePairing weight up to 0.4. Fill (128, 128, 128).
+#: These follow the released code rather than the fastaa ranges so that the
+#: published AutoAugment policies in the zoo replay exactly.
+AUTOAUGMENT = SearchSpace(
+    name='autoaugment',
+    ranges=(
+        OpRange('ShearX', 0.0, 0.3, center=0.0),
+        OpRange('ShearY', 0.0, 0.3, center=0.0),
+        OpRange('TranslateX', 0.0, 150 / 331, center=0.0),
+        OpRange('TranslateY', 0.0, 150 / 331, center=0.0),
+        OpRange('Rotate', 0.0, 30.0, center=0.0),
+        OpRange('AutoContrast'),
+        OpRange('Invert'),
+        OpRange('Equalize'),
+        OpRange('Solarize', 256.0, 0.0, rounding='toward_low'),
+        OpRange('Posterize', 4.0, 0.0, rounding='toward_low'),
+        OpRange('Contrast', 0.1, 1.9),
+        OpRange('Color', 0.1, 1.9),
+        OpRange('Brightness', 0.1, 1.9),
+        OpRange('Sharpness', 0.1, 1.9),
+        OpRange('Cutout', 0.0, 20 / 32),
+        OpRange('SamplePairing', 0.0, 0.4),
+    ),
+    fill=(128, 128, 128),
+    magnitude_bins=10,
+    source='AutoAugment (Cubuk et al., CVPR 2019) paper and released '
+    'augmentation_transforms.py; used by Adversarial AutoAugment '
+    '(Zhang et al., ICLR 2020)')
+
+# --- aws ------------------------------------------------------------------
+_AWS_LEVELS = (1 / 3, 2 / 3, 1.0)
+#: AWS's space (36 augmentations): 11 ops at 3 magnitude levels + 3 without.
+#: Source: Tian et al., "Improving Auto-Augment via Augmentation-Wise Weight
+#: Sharing", NeurIPS 2020, appendix: ShearX/Y {0.1, 0.2, 0.3}; TranslateX/Y
+#: {0.151, 0.302, 0.453} x size; Rotate {10, 20, 30}; Color/Contrast/
+#: Sharpness/Brightness 1 +/- {0.3, 0.6, 0.9}; Posterize {7, 5, 4} bits;
+#: Solarize {170.7, 85.3, 0}; random sign where signed; AutoContrast,
+#: Equalize, Invert. The levels are the magnitudes 1/3, 2/3 and 1 here.
+AWS = SearchSpace(
+    name='aws',
+    ranges=(
+        OpRange('ShearX', 0.0, 0.3, center=0.0),
+        OpRange('ShearY', 0.0, 0.3, center=0.0),
+        OpRange('TranslateX', 0.0, 0.453, center=0.0),
+        OpRange('TranslateY', 0.0, 0.453, center=0.0),
+        OpRange('Rotate', 0.0, 30.0, center=0.0),
+        OpRange('Color', 1.0, 1.9, center=1.0),
+        OpRange('Contrast', 1.0, 1.9, center=1.0),
+        OpRange('Sharpness', 1.0, 1.9, center=1.0),
+        OpRange('Brightness', 1.0, 1.9, center=1.0),
+        OpRange('Posterize', 8.0, 4.0, rounding='nearest'),
+        OpRange('Solarize', 256.0, 0.0),
+        OpRange('AutoContrast'),
+        OpRange('Equalize'),
+        OpRange('Invert'),
+    ),
+    fill=(128, 128, 128),
+    source='Tian et al., NeurIPS 2020 (AWS), appendix search space')
+object.__setattr__(
+    AWS, 'candidates',
+    tuple((r.op, m) for r in AWS.ranges if r.takes_magnitude
+          for m in _AWS_LEVELS) +
+    tuple((r.op, 0.0) for r in AWS.ranges if not r.takes_magnitude))
+
+SPACES: Dict[str, SearchSpace] = {
+    s.name: s
+    for s in (FASTAA, AUTOAUGMENT, AWS)
+}
+
+
+def get_space(name: Union[str, SearchSpace]) -> SearchSpace:
+    """Look a space up by name (a :class:`SearchSpace` passes through).
+
+    Examples:
+        >>> len(get_space('fastaa')), len(get_space('aws').candidates)
+        (15, 36)
+    """
+    if isinstance(name, SearchSpace):
+        return name
+    try:
+        return SPACES[name]
+    except KeyError:
+        raise KeyError(f'unknown search space {name!r}; allowed: '
+                       f'{sorted(SPACES)}') from None
+
+
+def sub_policy_pairs(space: Union[str, SearchSpace]) -> Sequence[Tuple[str, str]]:
+    """All unordered pairs of distinct ops of a space, in a fixed order.
+
+    DADA's 105 sub-policies are ``sub_policy_pairs('fastaa')``.
+    """
+    ops = get_space(space).ops
+    return tuple((a, b) for i, a in enumerate(ops) for b in ops[i + 1:])

@@ -1,0 +1,1 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
