@@ -1,0 +1,315 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Batched face of the op library: torch ``(N, C, H, W)`` on any device.
+
+One call applies a different op and parameter to every sample with no
+Python loop over samples: samples are grouped by op (a loop over at most
+the 17 ops), the five geometric ops share one gather with per-sample
+sampling coefficients, and every kernel replays PIL as the per-image face
+does (:mod:`.levels`, :mod:`.geometry`), so the two faces give the same
+pixels. :func:`augment_batch` adds DADA's straight-through magnitude
+gradient on top.
+"""
+from typing import Optional, Sequence, Union
+
+import torch
+
+from . import levels
+from .batch_colour import KERNELS
+from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
+                       source_indices)
+from .spaces import GEOMETRIC_OPS, SearchSpace, get_space
+
+Fill = Union[int, Sequence[int]]
+
+
+def apply_batch_op(images: torch.Tensor,
+                   op_index: torch.Tensor,
+                   param: torch.Tensor,
+                   *,
+                   ops: Sequence[str],
+                   fill: Fill = (0, 0, 0),
+                   cutout_fill: Fill = (125, 123, 114),
+                   generator: Optional[torch.Generator] = None,
+                   pair: Optional[torch.Tensor] = None,
+                   channel_order: str = 'rgb') -> torch.Tensor:
+    """Apply ``ops[op_index[i]]`` with ``param[i]`` to every sample ``i``.
+
+    Args:
+        images (Tensor): ``(N, C, H, W)``, ``C`` in {1, 3}, uint8 or float
+            with levels in [0, 255]. An applied op reads a float sample as
+            the uint8 image it truncates to (as the per-image face would);
+            Identity returns the sample untouched.
+        op_index (Tensor): ``(N,)`` integer indices into ``ops``.
+        param (Tensor): ``(N,)`` parameters, already signed (ignored for
+            ops without one).
+        ops (Sequence[str]): Op names, e.g. ``space.ops``.
+        fill (int | tuple[int]): (R, G, B) of pixels from outside the image.
+        cutout_fill (int | tuple[int]): (R, G, B) of the Cutout square.
+        generator (torch.Generator, optional): Draws Cutout centres (on the
+            images' device).
+        pair (Tensor, optional): ``(N, C, H, W)`` images that SamplePairing
+            mixes in; required when any sample's op is SamplePairing.
+        channel_order (str): ``'rgb'`` or ``'bgr'``.
+
+    Returns:
+        Tensor: The augmented batch, same shape, dtype and device.
+
+    Examples:
+        >>> x = torch.full((2, 3, 4, 4), 100, dtype=torch.uint8)
+        >>> out = apply_batch_op(x, torch.tensor([0, 1]),
+        ...                      torch.tensor([1.5, 0.0]),
+        ...                      ops=['Brightness', 'Invert'])
+        >>> out[:, 0, 0, 0].tolist()
+        [150, 155]
+    """
+    ops = [check_op(op) for op in ops]
+    n = _check_batch(
+        images, channel_order, op_index=op_index, param=param)
+    if n == 0:
+        return images.clone()
+    if bool(((op_index < 0) | (op_index >= len(ops))).any()):
+        raise ValueError(f'op_index: values must lie in [0, {len(ops)}) '
+                         f'(indices into ops={ops})')
+    colours = {
+        k: levels.fill_levels(v, images.shape[1], channel_order, k).tolist()
+        for k, v in dict(fill=fill, cutout_fill=cutout_fill).items()
+    }
+    op_index = op_index.to(images.device, torch.int64)
+    param = param.to(images.device)
+    counts = torch.bincount(op_index, minlength=len(ops)).tolist()
+    order = torch.argsort(op_index, stable=True)
+    groups = dict(zip(ops, torch.split(order, counts)))
+    out = images.clone()
+    warped = [(op, idx) for op, idx in groups.items()
+              if op in GEOMETRIC_OPS and len(idx)]
+    if warped:
+        idx = torch.cat([i for _, i in warped])
+        out[idx] = _warp(images[idx], warped, param,
+                         colours['fill']).to(images.dtype)
+    for op, idx in groups.items():
+        if op in GEOMETRIC_OPS or op == 'Identity' or not len(idx):
+            continue
+        extra = {}
+        if op == 'SamplePairing':
+            extra['pair'] = _levels(_check_pair(pair, images)[idx])
+        result = KERNELS[op](
+            _levels(images[idx]),
+            param[idx],
+            order=channel_order,
+            cutout_fill=colours['cutout_fill'],
+            generator=generator,
+            **extra)
+        out[idx] = result.to(images.dtype)
+    return out
+
+
+def _check_batch(images, channel_order, **vectors) -> int:
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f'images: expected a torch.Tensor (N, C, H, W), got '
+                        f'{type(images).__name__}')
+    if images.ndim != 4 or images.shape[1] not in (1, 3):
+        raise ValueError(f'images: shape {tuple(images.shape)} is not '
+                         f'supported; allowed: (N, C, H, W) with C in (1, 3)')
+    if not (images.dtype == torch.uint8 or images.is_floating_point()):
+        raise TypeError(f'images: dtype {images.dtype}; allowed: uint8 or a '
+                        f'floating point dtype with levels in [0, 255]')
+    if images.shape[0] and (images.shape[2] == 0 or images.shape[3] == 0):
+        raise ValueError(f'images: empty images of shape '
+                         f'{tuple(images.shape)}')
+    n = images.shape[0]
+    for name, v in vectors.items():
+        if not isinstance(v, torch.Tensor) or tuple(v.shape) != (n, ):
+            shape = tuple(v.shape) if isinstance(v, torch.Tensor) else type(
+                v).__name__
+            raise ValueError(f'{name}: expected a tensor of shape ({n},) '
+                             f'(one per image), got {shape}')
+    op_index = vectors['op_index']
+    if op_index.is_floating_point() or op_index.dtype == torch.bool:
+        raise TypeError(f'op_index: dtype {op_index.dtype}; allowed: an '
+                        f'integer dtype')
+    if channel_order not in ('rgb', 'bgr'):
+        raise ValueError(f"channel_order: {channel_order!r}; allowed: "
+                         f"'rgb', 'bgr'")
+    return n
+
+
+def _check_pair(pair, images):
+    if pair is None:
+        raise ValueError('pair: SamplePairing needs the images to mix in')
+    if not isinstance(pair, torch.Tensor) or pair.shape != images.shape:
+        shape = tuple(pair.shape) if isinstance(pair, torch.Tensor) else type(
+            pair).__name__
+        raise ValueError(f'pair: expected shape {tuple(images.shape)}, got '
+                         f'{shape}')
+    return pair.to(images.device)
+
+
+def _levels(x: torch.Tensor) -> torch.Tensor:
+    """Float32 integer levels, as the uint8 image a sample truncates to."""
+    if x.dtype == torch.uint8:
+        return x.to(torch.float32)
+    return torch.floor(x.to(torch.float32).clamp(0, 255))
+
+
+def _warp(x, groups, param, fill) -> torch.Tensor:
+    """One gather for all geometric samples, PIL's sampler per sample."""
+    n, c, h, w = x.shape
+    coef = [
+        pil_sampling_coefficients(pil_affine_data(op, param[idx], h, w))
+        for op, idx in groups
+    ]
+    coef = [torch.cat(parts).view(-1, 1, 1) for parts in zip(*coef)]
+    xs = torch.arange(w, device=x.device).view(1, 1, w)
+    ys = torch.arange(h, device=x.device).view(1, h, 1)
+    xin, yin = source_indices(coef, xs, ys)
+    inside = (xin >= 0) & (xin < w) & (yin >= 0) & (yin < h)
+    flat = (yin.clamp(0, h - 1) * w + xin.clamp(0, w - 1)).view(n, 1, h * w)
+    out = torch.gather(x.flatten(2), 2, flat.expand(n, c, h * w))
+    fill = torch.as_tensor(fill, dtype=x.dtype, device=x.device)
+    return torch.where(inside[:, None], out.view(n, c, h, w),
+                       fill.view(1, c, 1, 1))
+
+
+def augment_batch(images: torch.Tensor,
+                  space: Union[str, SearchSpace],
+                  op_index: torch.Tensor,
+                  magnitude: torch.Tensor,
+                  applied: torch.Tensor,
+                  *,
+                  sign: Optional[torch.Tensor] = None,
+                  generator: Optional[torch.Generator] = None,
+                  straight_through: bool = True,
+                  pair: Optional[torch.Tensor] = None,
+                  channel_order: str = 'rgb') -> torch.Tensor:
+    """Apply a space's ops with normalised magnitudes where ``applied``.
+
+    The VALUE is the augmented image where ``applied`` (the input
+    elsewhere); the GRADIENT of the output w.r.t. ``magnitude`` is DADA's
+    straight-through estimator: ``d out / d m = 1`` for every pixel of an
+    applied sample, 0 elsewhere (Li et al., ECCV 2020, Sec. 3.3). A float
+    ``applied`` that requires grad also gets ``d out / d applied = aug - x``
+    (the relaxed Bernoulli of DADA).
+
+    Args:
+        images (Tensor): ``(N, C, H, W)`` uint8 or float levels in [0, 255];
+            float when a gradient is wanted.
+        space (str | SearchSpace): The space ``op_index`` indexes.
+        op_index (Tensor): ``(N,)`` indices into ``space.ops``.
+        magnitude (Tensor): ``(N,)`` normalised magnitudes in [0, 1].
+        applied (Tensor): ``(N,)`` bool or 0/1 float.
+        sign (Tensor, optional): ``(N,)`` +1/-1 for signed ops; drawn with
+            probability 0.5 each when None (the random mirror).
+        generator (torch.Generator, optional): For signs and Cutout.
+        straight_through (bool): Attach the magnitude gradient.
+        pair (Tensor, optional): SamplePairing's images; by default each
+            image is paired with the next one in the (shuffled) batch,
+            ``images.roll(1, 0)``, as AutoAugment mixes in another training
+            image.
+        channel_order (str): ``'rgb'`` or ``'bgr'``.
+
+    Returns:
+        Tensor: ``(N, C, H, W)``, same dtype as ``images``.
+    """
+    space = get_space(space)
+    n = _check_batch(
+        images,
+        channel_order,
+        op_index=op_index,
+        magnitude=magnitude,
+        applied=applied)
+    device = images.device
+    if sign is None:
+        sign = torch.randint(
+            0, 2, (n, ), generator=generator, device=device) * 2 - 1
+    m = magnitude.detach().to(device, torch.float64)
+    sign = sign.to(device, torch.float64)
+    op_index = op_index.to(device, torch.int64)
+    param = torch.zeros(n, dtype=torch.float64, device=device)
+    for k, r in enumerate(space.ranges):
+        if r.takes_magnitude:
+            param = torch.where(op_index == k, r.param(m, sign), param)
+    mask = applied.to(device) != 0
+    chosen = mask.nonzero()[:, 0]
+    aug = images.clone()
+    if len(chosen):
+        pair = images.roll(1, 0) if pair is None else _check_pair(pair, images)
+        aug[chosen] = apply_batch_op(
+            images[chosen],
+            op_index[chosen],
+            param[chosen],
+            ops=space.ops,
+            fill=space.fill,
+            cutout_fill=space.cutout_fill,
+            generator=generator,
+            pair=pair[chosen],
+            channel_order=channel_order)
+    grad_wanted = straight_through and magnitude.requires_grad
+    if grad_wanted or (applied.is_floating_point() and applied.requires_grad):
+        if not images.is_floating_point():
+            raise TypeError('images: a uint8 batch cannot carry a gradient; '
+                            'pass float levels in [0, 255]')
+    if grad_wanted:
+        ste = magnitude - magnitude.detach()
+        aug = aug.detach() + ste.to(device, images.dtype).view(n, 1, 1, 1)
+    if applied.is_floating_point() and applied.requires_grad:
+        a = applied.to(device, images.dtype).view(n, 1, 1, 1)
+        return a * aug + (1 - a) * images
+    return torch.where(mask.view(n, 1, 1, 1), aug, images)
+
+
+def apply_sub_policies(images: torch.Tensor,
+                       space: Union[str, SearchSpace],
+                       op_index: torch.Tensor,
+                       prob: torch.Tensor,
+                       magnitude: torch.Tensor,
+                       *,
+                       generator: Optional[torch.Generator] = None,
+                       pair: Optional[torch.Tensor] = None,
+                       channel_order: str = 'rgb') -> torch.Tensor:
+    """Apply one sub-policy per sample: its K ops in order, each with its
+    probability.
+
+    Args:
+        images (Tensor): ``(N, C, H, W)`` uint8 or float levels.
+        space (str | SearchSpace): The space the indices refer to.
+        op_index (Tensor): ``(N, K)`` indices into ``space.ops``.
+        prob (Tensor): ``(N, K)`` probabilities of applying each op.
+        magnitude (Tensor): ``(N, K)`` normalised magnitudes.
+        generator (torch.Generator, optional): For every random draw.
+        pair (Tensor, optional): SamplePairing's images (see
+            :func:`augment_batch`).
+        channel_order (str): ``'rgb'`` or ``'bgr'``.
+
+    Returns:
+        Tensor: The augmented batch (straight-through gradient w.r.t.
+        ``magnitude`` when it requires grad).
+
+    Examples:
+        >>> x = torch.randint(0, 256, (8, 3, 32, 32), dtype=torch.uint8)
+        >>> idx = torch.zeros(8, 2, dtype=torch.long)  # ShearX twice
+        >>> out = apply_sub_policies(x, 'fastaa', idx, torch.ones(8, 2),
+        ...                          torch.full((8, 2), 0.5))
+        >>> bool((out == x).all())  # magnitude 0.5 is a zero shear
+        True
+    """
+    if op_index.ndim != 2 or prob.shape != op_index.shape or (
+            magnitude.shape != op_index.shape) or (
+                len(op_index) != len(images)):
+        raise ValueError(
+            f'op_index, prob, magnitude: expected equal shapes (N, K) with '
+            f'N={len(images)}, got {tuple(op_index.shape)}, '
+            f'{tuple(prob.shape)}, {tuple(magnitude.shape)}')
+    for k in range(op_index.shape[1]):
+        draw = torch.rand(
+            len(images), generator=generator, device=images.device)
+        applied = draw < prob[:, k].to(images.device)
+        images = augment_batch(
+            images,
+            space,
+            op_index[:, k],
+            magnitude[:, k],
+            applied,
+            generator=generator,
+            pair=pair,
+            channel_order=channel_order)
+    return images

@@ -1,0 +1,224 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Per-image face of the op library: numpy ``HxW`` / ``HxWxC`` uint8.
+
+Every op replays PIL exactly as Fast AutoAugment's and AutoAugment's
+released code called it (see :mod:`.geometry` and :mod:`.levels` for the
+shared arithmetic); the parameter units are :mod:`.spaces`'s. Images with
+1 or 3 channels are supported; 4-channel (RGBA) images are refused with a
+clear error: drop or re-attach the alpha channel yourself, since what an op
+should do to alpha (e.g. Equalize) is not defined by the authors' code.
+"""
+import math
+from typing import Optional, Sequence, Union
+
+import numpy as np
+from mmcv.image import iminvert, posterize, solarize
+
+from . import levels
+from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
+                       source_indices)
+from .spaces import GEOMETRIC_OPS, OP_PARAMS
+
+Fill = Union[int, Sequence[int]]
+#: Rows are warped in blocks of about this many pixels to bound memory.
+_BLOCK_PIXELS = 1 << 20
+
+
+def apply_image_op(img: np.ndarray,
+                   op: str,
+                   param=None,
+                   *,
+                   fill: Fill = (0, 0, 0),
+                   cutout_fill: Fill = (125, 123, 114),
+                   rng: Optional[np.random.Generator] = None,
+                   pair: Optional[np.ndarray] = None,
+                   channel_order: str = 'rgb') -> np.ndarray:
+    """Apply one op to one image.
+
+    Args:
+        img (np.ndarray): ``HxW`` (grey) or ``HxWxC`` uint8, ``C`` in
+            {1, 3}.
+        op (str): An op of :data:`~.spaces.OP_PARAMS`.
+        param (float, optional): The op's parameter, already signed (see
+            :mod:`.spaces`); ignored by ops that take none.
+        fill (int | tuple[int]): Colour (R, G, B) of pixels geometric ops
+            bring in from outside the image.
+        cutout_fill (int | tuple[int]): Colour (R, G, B) of the Cutout square.
+        rng (np.random.Generator, optional): Draws Cutout's centre; a fresh
+            unseeded generator when None.
+        pair (np.ndarray, optional): The second image of SamplePairing, same
+            shape as ``img``.
+        channel_order (str): ``'rgb'`` or ``'bgr'`` (mmcv-loaded images):
+            which channel is red for the grey level of Color/Contrast and
+            for the fill colours.
+
+    Returns:
+        np.ndarray: The new image, same shape and dtype (may be ``img``
+        itself when the op leaves it unchanged; ``img`` is never modified).
+
+    Examples:
+        >>> img = np.full((4, 4, 3), 100, np.uint8)
+        >>> apply_image_op(img, 'Brightness', 1.5)[0, 0]
+        array([150, 150, 150], dtype=uint8)
+        >>> apply_image_op(img, 'TranslateX', 0.5)[0, :, 0]
+        array([100, 100,   0,   0], dtype=uint8)
+    """
+    check_op(op)
+    _check_image(img, 'img')
+    if channel_order not in ('rgb', 'bgr'):
+        raise ValueError(f"channel_order: {channel_order!r}; allowed: "
+                         f"'rgb', 'bgr'")
+    if OP_PARAMS[op]:
+        if param is None or not math.isfinite(float(param)):
+            raise ValueError(f'param: {op} needs a finite parameter, got '
+                             f'{param!r}')
+    image = img[..., None] if img.ndim == 2 else img
+    colours = dict(fill=fill, cutout_fill=cutout_fill)
+    colours = {
+        k: levels.fill_levels(v, image.shape[2], channel_order, k)
+        for k, v in colours.items()
+    }
+    if op in GEOMETRIC_OPS:
+        out = _warp(image, op, float(param), colours['fill'])
+    elif op == 'Cutout':
+        out = _cutout(image, float(param), colours['cutout_fill'], rng)
+    elif op == 'SamplePairing':
+        if pair is None:
+            raise ValueError('pair: SamplePairing needs the image to mix in')
+        _check_image(pair, 'pair')
+        if pair.shape != img.shape:
+            raise ValueError(f'pair: shape {pair.shape} differs from img '
+                             f'shape {img.shape}')
+        pair = pair[..., None] if pair.ndim == 2 else pair
+        out = _blend(image, pair, float(param))
+    else:
+        out = _COLOUR_OPS[op](image, param, channel_order)
+    return out[..., 0] if img.ndim == 2 else out
+
+
+def _check_image(img, name: str) -> None:
+    if not isinstance(img, np.ndarray):
+        raise TypeError(f'{name}: expected a numpy.ndarray HxW or HxWxC '
+                        f'uint8, got {type(img).__name__}')
+    if img.dtype != np.uint8:
+        raise TypeError(f'{name}: dtype {img.dtype} is not supported; '
+                        f'allowed: uint8 (levels 0..255)')
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (1,
+                                                                       3)):
+        hint = ' (RGBA? drop alpha with img[..., :3])' if (
+            img.ndim == 3 and img.shape[2] == 4) else ''
+        raise ValueError(f'{name}: shape {img.shape}{hint} is not supported; '
+                         f'allowed: HxW, HxWx1 or HxWx3')
+    if img.shape[0] == 0 or img.shape[1] == 0:
+        raise ValueError(f'{name}: empty image of shape {img.shape}')
+
+
+def _warp(img: np.ndarray, op: str, param: float,
+          fill: np.ndarray) -> np.ndarray:
+    """PIL's nearest-neighbour affine transform, pixel for pixel."""
+    h, w = img.shape[:2]
+    coef = pil_sampling_coefficients(pil_affine_data(op, param, h, w))
+    out = np.empty_like(img)
+    out[...] = fill
+    xs = np.arange(w, dtype=np.int64)[None, :]
+    block = max(1, _BLOCK_PIXELS // w)
+    for top in range(0, h, block):
+        ys = np.arange(top, min(h, top + block), dtype=np.int64)[:, None]
+        xin, yin = source_indices(coef, xs, ys)
+        inside = (xin >= 0) & (xin < w) & (yin >= 0) & (yin < h)
+        out[top:top + len(ys)][inside] = img[yin[inside], xin[inside]]
+    return out
+
+
+def _cutout(img: np.ndarray, side: float, colour: np.ndarray,
+            rng: Optional[np.random.Generator]) -> np.ndarray:
+    if side < 0:
+        raise ValueError(f'param: Cutout side {side} must be >= 0')
+    if side == 0:
+        return img
+    rng = np.random.default_rng() if rng is None else rng
+    h, w = img.shape[:2]
+    cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+    x0, y0, x1, y1 = levels.cutout_bounds(cx, cy, side * w, h, w)
+    out = img.copy()
+    out[y0:y1, x0:x1] = colour
+    return out
+
+
+def _blend(degenerate: np.ndarray, img: np.ndarray,
+           factor: float) -> np.ndarray:
+    out = levels.blend(
+        degenerate.astype(np.float32), img.astype(np.float32),
+        np.float32(factor))
+    return out.astype(np.uint8)
+
+
+def _grey(img: np.ndarray, order: str) -> np.ndarray:
+    """PIL's ``convert('L')`` as an ``HxW`` int64 array."""
+    if img.shape[2] == 1:
+        return img[..., 0].astype(np.int64)
+    rgb = img.astype(np.int64)
+    r, b = (2, 0) if order == 'bgr' else (0, 2)
+    return levels.luma(rgb[..., r], rgb[..., 1], rgb[..., b])
+
+
+def _apply_lut(img: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """Per-channel lookup: ``lut`` is ``(C, 256)``."""
+    channel = np.arange(img.shape[2])
+    return lut[channel, img].astype(np.uint8)
+
+
+def _auto_contrast(img, param, order):
+    flat = img.reshape(-1, img.shape[2]).astype(np.int64)
+    return _apply_lut(img, levels.autocontrast_lut(flat.min(0), flat.max(0)))
+
+
+def _equalize(img, param, order):
+    hist = np.stack([
+        np.bincount(img[..., c].ravel(), minlength=256)
+        for c in range(img.shape[2])
+    ]).astype(np.int64)
+    return _apply_lut(img, levels.equalize_lut(hist))
+
+
+def _posterize(img, bits, order):
+    if not 0 <= bits <= 8:
+        raise ValueError(f'param: Posterize bits {bits} outside [0, 8]')
+    return posterize(img, int(bits))
+
+
+def _contrast(img, factor, order):
+    grey = _grey(img, order)
+    mean = int(grey.sum() / grey.size + 0.5)
+    return _blend(np.full_like(img, mean), img, factor)
+
+
+def _color(img, factor, order):
+    grey = _grey(img, order).astype(np.uint8)
+    return _blend(np.broadcast_to(grey[..., None], img.shape), img, factor)
+
+
+def _sharpness(img, factor, order):
+    h, w = img.shape[:2]
+    if h < 3 or w < 3:  # PIL leaves images smaller than the kernel as is
+        return _blend(img, img, factor)
+    x = img.astype(np.int64)
+    window = sum(x[1 + dy:h - 1 + dy, 1 + dx:w - 1 + dx]
+                 for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    smooth = img.copy()
+    smooth[1:-1, 1:-1] = levels.smooth_interior(window, x[1:-1, 1:-1])
+    return _blend(smooth, img, factor)
+
+
+_COLOUR_OPS = {
+    'AutoContrast': _auto_contrast,
+    'Invert': lambda img, param, order: iminvert(img),
+    'Equalize': _equalize,
+    'Solarize': lambda img, thr, order: solarize(img, float(thr)),
+    'Posterize': _posterize,
+    'Contrast': _contrast,
+    'Color': _color,
+    'Brightness': lambda img, f, order: _blend(np.zeros_like(img), img, f),
+    'Sharpness': _sharpness,
+    'Identity': lambda img, param, order: img,
+}
