@@ -1,0 +1,377 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""DADA search as an MMEngine model with its own ``train_step``.
+
+One call of :meth:`DADASearchModel.train_step` is one iteration of
+Algorithm 1 of the paper (Li et al., "DADA: Differentiable Automatic Data
+Augmentation", ECCV 2020):
+
+1. draw a sub-policy ``b`` (Gumbel-max over the selection logits) and the
+   application of its two ops (logistic Bernoullis), with their relaxed
+   companions ``z``, ``z_tilde`` (temperature 0.5);
+2. augment the training batch (half A) ON THE DEVICE with
+   :func:`mmautoaug.augment.batch_ops.augment_batch`, whose output carries
+   the straight-through gradient with respect to the magnitudes;
+3. ``w' = w - xi * grad_w L_train`` (a virtual SGD step, with momentum and
+   weight decay, ``xi`` = the network's learning rate);
+4. ``f(b) = L_val(w')`` on a batch of half B, ``v = grad_{w'} f``;
+5. magnitudes: ``-xi * grad^2_{m,w} L_train . v`` by the finite-difference
+   Hessian-vector product (``eps = 0.01 / ||v||``);
+   selection logits and probabilities: the RELAX estimate with ``f(b)``
+   and the control variate ``c_phi``, which takes its own step on
+   ``d/dphi mean(g ** 2)``;
+6. the policy (Adam) and the network (SGD) take their steps.
+
+Where this differs from the authors' released code, on purpose:
+
+- the validation batch is a fresh batch of half B at every step (a second
+  data loader iterating half B); the released code draws one validation
+  batch once and reuses it for the whole search;
+- the categorical's score ``d log p(b)`` enters the estimate once; the
+  released code adds the categorical log-probability to each of the 210
+  Bernoulli log-probabilities before differentiating, which multiplies the
+  selection logits' score term by 210;
+- the search space order is fixed (``sub_policy_pairs('fastaa')``) and all
+  randomness of a step comes from a generator seeded by (seed, step), so a
+  seed fixes the whole search and ``--resume`` continues it exactly; the
+  released code's op order depends on Python's set iteration order;
+- augmentation runs on the device inside the step, so data loaders keep
+  their workers (the released code applies the ops in the loader and needs
+  ``num_workers=0`` to keep the sample and the gradient aligned);
+- the network's real step reuses the gradient of step 3 (same batch, same
+  weights) instead of a second forward/backward after the policy update,
+  which saves one of five passes; the network therefore trains on a sample
+  of the policy from before this step's policy update.
+
+``first_order=True`` replaces steps 3-5 by the real network step: ``f(b)``
+is the validation loss after it (for RELAX), and the Hessian-vector product
+is skipped, so the magnitudes keep their values (like DARTS' first-order
+mode, where the architecture gradient ignores the dependence of ``w'``).
+``estimator='gumbel_st'`` (the paper's biased ablation) gives the logits and
+probabilities the Gumbel straight-through gradient through the same
+Hessian-vector product as the magnitudes; it needs the unrolled step.
+
+Distributed: every rank draws the same policy sample (same generator seed),
+augments its own images (per-rank noise for signs and Cutout), and the
+gradients of the virtual step, ``v``, ``f(b)``, the policy gradients and
+the network gradients are averaged over ranks, so the network, the policy
+and the control variate stay identical on every rank.
+"""
+import copy
+from collections import OrderedDict
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import get_rank, get_world_size
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapperDict
+from torch.func import functional_call
+
+from mmautoaug.augment import augment_batch
+from mmautoaug.registry import MODELS
+from .policy_params import DADAPolicy, PolicySample
+from .relax import relax_gradients
+from .unrolled import finite_difference_hvp, virtual_sgd_step
+
+_ESTIMATORS = ('relax', 'gumbel_st')
+
+
+def all_reduce_mean(tensors: List[torch.Tensor]) -> List[torch.Tensor]:
+    """Average tensors over ranks in one collective (no-op on one rank)."""
+    if get_world_size() == 1 or not tensors:
+        return tensors
+    flat = torch.cat([t.reshape(-1) for t in tensors])
+    torch_dist.all_reduce(flat)
+    flat /= get_world_size()
+    out, start = [], 0
+    for t in tensors:
+        out.append(flat[start:start + t.numel()].view_as(t))
+        start += t.numel()
+    return out
+
+
+@MODELS.register_module()
+class DADASearchModel(BaseModel):
+    """Differentiable augmentation-policy search (DADA).
+
+    Args:
+        classifier (dict): The network, e.g. an ``mmpretrain.ImageClassifier``
+            config; it is called on normalised inputs (its own data
+            preprocessor is not used).
+        data_preprocessor (dict, optional): Must be an
+            ``AugmentDataPreprocessor`` with ``defer_normalize=True``.
+        policy (dict, optional): Arguments of :class:`DADAPolicy`.
+        estimator (str): ``'relax'`` (the paper's) or ``'gumbel_st'``.
+        first_order (bool): Skip the unrolled step (see the module doc).
+        per_sample (bool): Draw a sub-policy per image instead of one per
+            batch (the paper's setting). Defaults to False.
+        hvp_r (float): ``eps = hvp_r / ||v||``. Defaults to 0.01.
+        topk (int): Sub-policies kept by :meth:`export_policy`.
+        seed (int, optional): Seed of the policy samples; None uses the
+            runner's seed (``torch.initial_seed()``).
+        init_cfg (dict, optional): Initialisation config.
+
+    Examples:
+        >>> model = MODELS.build(dict(
+        ...     type='mmautoaug.DADASearchModel',
+        ...     classifier=dict(type='mmpretrain.ImageClassifier', ...),
+        ...     data_preprocessor=dict(
+        ...         type='mmautoaug.AugmentDataPreprocessor',
+        ...         mean=[125.3, 123.0, 113.9], std=[63.0, 62.1, 66.7],
+        ...         defer_normalize=True)))
+        >>> log_vars = model.train_step(
+        ...     dict(train=batch_a, val=batch_b), optim_wrapper)
+    """
+
+    def __init__(self,
+                 classifier: dict,
+                 data_preprocessor: Optional[dict] = None,
+                 policy: Optional[dict] = None,
+                 estimator: str = 'relax',
+                 first_order: bool = False,
+                 per_sample: bool = False,
+                 hvp_r: float = 0.01,
+                 topk: int = 25,
+                 seed: Optional[int] = None,
+                 init_cfg: Optional[dict] = None):
+        if data_preprocessor is None:
+            data_preprocessor = dict(
+                type='mmautoaug.AugmentDataPreprocessor',
+                defer_normalize=True)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if not getattr(self.data_preprocessor, 'defer_normalize', False):
+            raise ValueError(
+                'DADASearchModel: data_preprocessor must be an '
+                'AugmentDataPreprocessor with defer_normalize=True (the '
+                'policy augments the float batch before normalisation)')
+        if estimator not in _ESTIMATORS:
+            raise ValueError(f'DADASearchModel: estimator must be one of '
+                             f'{_ESTIMATORS}, got {estimator!r}')
+        if estimator == 'gumbel_st' and first_order:
+            raise ValueError(
+                "DADASearchModel: estimator='gumbel_st' needs the unrolled "
+                'step (first_order=False): its gradient reaches the policy '
+                'only through the virtual network step')
+        classifier = copy.deepcopy(classifier)
+        self.classifier = MODELS.build(classifier)
+        self.policy = DADAPolicy(**(policy or {}))
+        if not 1 <= topk <= self.policy.num_sub_policies:
+            raise ValueError(f'DADASearchModel: topk must be in [1, '
+                             f'{self.policy.num_sub_policies}], got {topk}')
+        self.estimator = estimator
+        self.first_order = first_order
+        self.per_sample = per_sample
+        self.hvp_r = hvp_r
+        self.topk = topk
+        self.seed = seed
+        self._shared_seed: Optional[int] = None
+        # The step counter seeds each step's noise, so it must be resumed.
+        self.register_buffer('step_count', torch.zeros((), dtype=torch.long))
+
+    # ------------------------------------------------------------ helpers
+    def _base_seed(self) -> int:
+        """The seed of the search, the same on every rank."""
+        if self.seed is not None:
+            return int(self.seed)
+        if self._shared_seed is None:
+            # the runner's seed; rank 0's wins should ranks differ
+            # (randomness.diff_rank_seed=True)
+            seed = torch.tensor([torch.initial_seed() % (2**62)],
+                                device=self.step_count.device)
+            if get_world_size() > 1:
+                torch_dist.broadcast(seed, src=0)
+            self._shared_seed = int(seed)
+        return self._shared_seed
+
+    def _generators(self, device) -> Tuple[torch.Generator, torch.Generator]:
+        """(shared, per-rank) generators for this step."""
+        seed = (self._base_seed() * 1000003 + int(self.step_count)) % (2**62)
+        shared = torch.Generator(device=device)
+        shared.manual_seed(seed)
+        local = torch.Generator(device=device)
+        local.manual_seed((seed * 31 + 7919 * (get_rank() + 1)) % (2**62))
+        return shared, local
+
+    def _classifier_loss(self, inputs: torch.Tensor, data_samples,
+                         params: Optional[Dict[str, torch.Tensor]] = None
+                         ) -> torch.Tensor:
+        """The classifier's loss, at its own weights or at ``params``.
+
+        At other weights the buffers (BN statistics) are copies, so virtual
+        evaluations do not move the running statistics.
+        """
+        if params is None:
+            losses = self.classifier(inputs, data_samples, mode='loss')
+        else:
+            state = {
+                k: b.clone()
+                for k, b in self.classifier.named_buffers()
+            }
+            state.update(params)
+            losses = functional_call(self.classifier, state,
+                                     (inputs, data_samples),
+                                     dict(mode='loss'))
+        loss, _ = self.parse_losses(losses)
+        return loss
+
+    def _augment(self, images: torch.Tensor, sample: PolicySample,
+                 generator: torch.Generator) -> torch.Tensor:
+        """Apply the sampled sub-policy on the device (float [0, 255])."""
+        num = images.shape[0]
+        index = sample.index.expand(num) if sample.index.numel() == 1 \
+            else sample.index
+        ops = self.policy.op_index[index]
+        mags = self.policy.magnitudes[index]
+        applied = sample.applied.expand(num, -1)
+        applied_st = sample.applied_st.expand(num, -1)
+        gumbel = self.estimator == 'gumbel_st'
+        out = images
+        for k in range(ops.shape[1]):
+            mask = torch.ones_like(applied[:, k]) if gumbel else applied[:, k]
+            new = augment_batch(out, self.policy.space, ops[:, k], mags[:, k],
+                                mask, generator=generator)
+            # augment_batch detaches an applied op's output from its input;
+            # straight-through on the image too (the op counts as the
+            # identity backwards), so the first op's magnitude still gets
+            # its gradient when the second op is applied.
+            through = mask.view(-1, 1, 1, 1).to(out.dtype)
+            new = new + through * (out - out.detach())
+            if gumbel:
+                new = out + applied_st[:, k].view(-1, 1, 1, 1) * (new - out)
+            out = new
+        if gumbel:
+            out = out * sample.select_st.expand(num).view(-1, 1, 1, 1)
+        return out
+
+    def _network_step(self, optim_wrapper, params, grads) -> None:
+        for p, g in zip(params.values(), grads):
+            p.grad = g.detach().clone()
+        optim_wrapper.step()
+        optim_wrapper.zero_grad()
+
+    # --------------------------------------------------------- train_step
+    def train_step(self, data: dict,
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        """One DADA iteration (see the module docstring).
+
+        Args:
+            data (dict): ``dict(train=batch of half A, val=batch of half
+                B)``, as :class:`DADASearchLoop` gives it.
+            optim_wrapper (OptimWrapperDict): with ``'classifier'`` (SGD)
+                and ``'policy'`` (Adam) wrappers.
+
+        Returns:
+            dict[str, Tensor]: ``loss`` (training loss on the augmented
+            batch) and ``val_loss`` (``f(b)``) for the logs.
+        """
+        if not isinstance(data, dict) or set(data) != {'train', 'val'}:
+            raise ValueError(
+                'DADASearchModel.train_step expects dict(train=<batch of '
+                'half A>, val=<batch of half B>) as given by DADASearchLoop; '
+                f'got {type(data).__name__} with keys '
+                f'{sorted(data) if isinstance(data, dict) else None}')
+        for key in ('classifier', 'policy'):
+            if key not in optim_wrapper:
+                raise KeyError(
+                    f'DADASearchModel: optim_wrapper must hold {key!r} '
+                    "(build it with constructor='SubmoduleOptimWrapper"
+                    "Constructor'); got "
+                    f'{list(getattr(optim_wrapper, "keys", lambda: [])())}')
+        net_ow, pol_ow = optim_wrapper['classifier'], optim_wrapper['policy']
+        train = self.data_preprocessor(data['train'], True)
+        val = self.data_preprocessor(data['val'], False)
+        images, samples = train['inputs'], train['data_samples']
+        shared, local = self._generators(images.device)
+        policy = self.policy
+        sample = policy.sample(images.shape[0] if self.per_sample else 1,
+                               shared)
+        augmented = self.data_preprocessor.normalize(
+            self._augment(images, sample, local))
+        leaf = augmented.detach().requires_grad_()
+
+        net_params = OrderedDict(
+            (k, p) for k, p in self.classifier.named_parameters()
+            if p.requires_grad)
+        train_loss = self._classifier_loss(leaf, samples)
+        grads = torch.autograd.grad(train_loss, list(net_params.values()))
+        grads = all_reduce_mean(list(grads))
+
+        hvp_params = [policy.magnitudes]
+        if self.estimator == 'gumbel_st':
+            hvp_params += policy.distribution_parameters()
+        policy_grads: Dict[int, torch.Tensor] = {}
+        if self.first_order:
+            self._network_step(net_ow, net_params, grads)
+            with torch.no_grad():
+                f = self._classifier_loss(val['inputs'], val['data_samples'],
+                                          dict(net_params))
+        else:
+            virtual = virtual_sgd_step(net_params, grads, net_ow.optimizer)
+            for t in virtual.values():
+                t.requires_grad_()
+            f = self._classifier_loss(val['inputs'], val['data_samples'],
+                                      virtual)
+            v = torch.autograd.grad(f, list(virtual.values()))
+            v = all_reduce_mean(list(v))
+            # Scale v by each weight's learning rate so the result is
+            # xi * H v even when param groups have different rates.
+            lrs = self._learning_rates(net_ow.optimizer, net_params)
+            v = [lr * t for lr, t in zip(lrs, v)]
+            frozen = OrderedDict((k, p.detach()) for k, p in net_params.items())
+            (d_image, ) = finite_difference_hvp(
+                lambda p: self._classifier_loss(leaf, samples, p), frozen, v,
+                [leaf], self.hvp_r)
+            implicit = torch.autograd.grad(
+                augmented, hvp_params, grad_outputs=-d_image,
+                allow_unused=True)
+            implicit = all_reduce_mean(
+                [torch.zeros_like(p) if g is None else g
+                 for p, g in zip(hvp_params, implicit)])
+            policy_grads.update(
+                {id(p): g for p, g in zip(hvp_params, implicit)})
+            self._network_step(net_ow, net_params, grads)
+
+        f = all_reduce_mean([f.detach()])[0]
+        cv_params = list(policy.control_variate.parameters())
+        if self.estimator == 'relax':
+            relax = relax_gradients(
+                f, sample.log_prob, policy.control_variate(sample.relaxed),
+                policy.control_variate(sample.relaxed_tilde),
+                policy.distribution_parameters(), cv_params)
+            for p, g in zip(policy.distribution_parameters() + cv_params,
+                            relax.params + relax.control_variate):
+                policy_grads[id(p)] = g
+        for p in policy.parameters():
+            p.grad = policy_grads.get(id(p))
+        pol_ow.step()
+        pol_ow.zero_grad()
+        policy.clamp_()
+        self.step_count += 1
+        return dict(loss=train_loss.detach(), val_loss=f)
+
+    @staticmethod
+    def _learning_rates(optimizer, params) -> List[float]:
+        lr_of = {id(p): g['lr'] for g in optimizer.param_groups
+                 for p in g['params']}
+        return [lr_of[id(p)] for p in params.values()]
+
+    # ------------------------------------------------------ eval / export
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor'):
+        """The classifier on normalised inputs (``mode`` as mmpretrain)."""
+        return self.classifier(inputs, data_samples, mode=mode)
+
+    def val_step(self, data: Union[dict, tuple, list]) -> list:
+        data = self.data_preprocessor(data, False)
+        return self.classifier(**data, mode='predict')
+
+    def test_step(self, data: Union[dict, tuple, list]) -> list:
+        return self.val_step(data)
+
+    def export_policy(self, topk: Optional[int] = None):
+        """The current policy (top-k sub-policies) as a ``Policy``."""
+        return self.policy.export_policy(
+            topk or self.topk, meta=dict(step=int(self.step_count)))
