@@ -1,1 +1,18 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+"""Policies: the format every search writes and every pipeline reads, a zoo
+of published policies, and converters to other libraries."""
+from .converters import (PolicyOpTransform, from_genotype, from_mmdet,
+                         from_mmpretrain, parse_genotype, to_mmdet,
+                         to_mmpretrain, to_torchvision)
+from .describe import describe_op, describe_range
+from .errors import ConversionWarning, PolicyError
+from .policy import FORMAT_VERSION, Policy, PolicyOp, stamp_meta
+from .zoo import NOT_BUNDLED, ZOO_DIR, list_zoo, load_policy, zoo_path
+
+__all__ = [
+    'Policy', 'PolicyOp', 'FORMAT_VERSION', 'PolicyError',
+    'ConversionWarning', 'load_policy', 'list_zoo', 'zoo_path', 'ZOO_DIR',
+    'NOT_BUNDLED', 'stamp_meta', 'describe_op', 'describe_range',
+    'to_mmpretrain', 'from_mmpretrain', 'to_mmdet', 'from_mmdet',
+    'to_torchvision', 'PolicyOpTransform', 'from_genotype', 'parse_genotype'
+]

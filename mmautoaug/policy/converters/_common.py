@@ -1,0 +1,138 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""What every converter shares: reading an op's parameter out of a policy,
+finding the magnitude that gives a parameter back, and reporting (or
+refusing, with ``strict=True``) every place a conversion is not exact."""
+import math
+import warnings
+from typing import List, Optional, Sequence, Tuple
+
+from mmautoaug.augment.spaces import SearchSpace
+from ..errors import ConversionWarning, PolicyError
+
+#: Relative difference below which two parameters count as equal.
+EXACT_TOL = 1e-6
+CHANNEL_ORDERS = ('rgb', 'bgr')
+
+
+class Notes:
+    """Collects what a conversion changes; :meth:`finish` warns once with
+    all of it (or raises :class:`PolicyError` when ``strict``).
+
+    Args:
+        target (str): What is being converted, for the message.
+        strict (bool): Raise instead of warning.
+    """
+
+    def __init__(self, target: str, strict: bool = False):
+        self.target = target
+        self.strict = strict
+        self.items: List[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f'{where}: {message}')
+
+    def finish(self) -> None:
+        if not self.items:
+            return
+        text = (f'{self.target}: the conversion is not exact '
+                f'({len(self.items)} place(s)):\n  ' +
+                '\n  '.join(self.items))
+        if self.strict:
+            raise PolicyError(text + '\n(strict=True refuses inexact '
+                              'conversions; pass strict=False to accept '
+                              'them with this warning)')
+        warnings.warn(text, ConversionWarning, stacklevel=3)
+
+
+def op_value(space: SearchSpace, op: str,
+             magnitude: float) -> Tuple[Optional[float], bool]:
+    """The parameter an op applies, as other libraries state it.
+
+    Returns:
+        tuple: ``(value, signed)``. For signed ops ``value`` is the distance
+        from the identity (``|param - center|``, the sign being drawn at
+        random); otherwise the parameter itself. ``(None, False)`` for ops
+        without a parameter.
+    """
+    r = space.range(op)
+    if not r.takes_magnitude:
+        return None, False
+    param = float(r.param(float(magnitude)))
+    if r.signed:
+        return abs(param - r.center), True
+    return param, False
+
+
+def magnitude_for(space: SearchSpace, op: str, value: Optional[float],
+                  where: str, notes: Notes) -> float:
+    """The normalised magnitude at which ``op`` applies ``value``.
+
+    The inverse of :func:`op_value`. When no magnitude in [0, 1] gives
+    ``value`` exactly (outside the space's range, between two integer
+    steps) the closest one is used and the change goes into ``notes``.
+
+    Args:
+        space (SearchSpace): The target space.
+        op (str): The op.
+        value (float | None): As :func:`op_value` returns it.
+        where (str): The place, for notes.
+        notes (Notes): Where changes are reported.
+    """
+    r = space.range(op)
+    if not r.takes_magnitude:
+        return 0.0
+    span = r.high - r.low
+    target = value + r.center if r.signed else value
+    m = (target - r.low) / span
+    if r.signed and not -1e-9 <= m <= 1 + 1e-9:
+        m = (r.center - value - r.low) / span  # the mirrored side
+    if not -1e-9 <= m <= 1 + 1e-9:
+        lo, hi = sorted((r.param(0.0), r.param(1.0)))
+        notes.add(where, f'{op} {value:.6g} is outside the {space.name!r} '
+                  f'space\'s range [{lo:.6g}, {hi:.6g}]; clipped')
+    m = min(max(m, 0.0), 1.0)
+    if r.rounding:
+        m = _snap(space, op, m, value)
+    got, _ = op_value(space, op, m)
+    if abs(got - value) > EXACT_TOL * max(1.0, abs(value)):
+        notes.add(where, f'{op} {value:.6g} is not reachable in the '
+                  f'{space.name!r} space; became {got:.6g} '
+                  f'(change {got - value:+.4g})')
+    return m
+
+
+def _snap(space: SearchSpace, op: str, m: float, value: float) -> float:
+    """Float error can put ``m * span`` just below an integer that
+    truncation then loses; nudge ``m`` to the magnitude that reproduces the
+    integer parameter, if one is within a hair."""
+    best = m
+    for cand in (m, m + 1e-9, m - 1e-9):
+        cand = min(max(cand, 0.0), 1.0)
+        got, _ = op_value(space, op, cand)
+        if math.isclose(got, value, rel_tol=0, abs_tol=1e-9):
+            return cand
+    return best
+
+
+def fill_in_order(fill: Sequence[int], channel_order: str) -> tuple:
+    """A space's RGB fill colour in the pipeline's channel order."""
+    if channel_order not in CHANNEL_ORDERS:
+        raise ValueError(f'channel_order: {channel_order!r} is not one of '
+                         f'{list(CHANNEL_ORDERS)}')
+    fill = tuple(int(c) for c in fill)
+    return fill[::-1] if channel_order == 'bgr' else fill
+
+
+def clean(x: float) -> float:
+    """``x`` to 12 significant digits: ``0.6399999999999999`` -> ``0.64``
+    in written configs (far below any op's resolution)."""
+    return float(f'{x:.12g}')
+
+
+def type_name(cfg_type: str) -> str:
+    """``'mmpretrain.Rotate'`` -> ``'Rotate'``."""
+    return cfg_type.rsplit('.', 1)[-1]
+
+
+def scoped(name: str, scope: Optional[str]) -> str:
+    return f'{scope}.{name}' if scope else name

@@ -1,0 +1,447 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""The policy: what a search produces and every pipeline consumes.
+
+A :class:`Policy` is plain data: the name of a search space
+(:mod:`mmautoaug.augment.spaces`), a list of sub-policies, each a list of
+:class:`PolicyOp` ``(op, prob, magnitude)`` with the magnitude normalised to
+``[0, 1]`` in that space, optional sub-policy weights and free metadata.
+
+On disk it is versioned JSON::
+
+    {"format_version": 1,
+     "space": "fastaa",
+     "sub_policies": [[{"op": "Rotate", "prob": 0.7, "magnitude": 0.6},
+                       {"op": "Equalize", "prob": 0.4, "magnitude": 0.0}]],
+     "weights": null,
+     "meta": {"method": "dada", "dataset": "cifar10", "source": "..."}}
+"""
+import copy
+import datetime
+import json
+import math
+import numbers
+import os
+import os.path as osp
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from mmautoaug.augment.spaces import SearchSpace, get_space
+from .errors import PolicyError, closest_name
+
+#: The format this code writes; files with a larger version are refused.
+FORMAT_VERSION = 1
+_TOP_KEYS = ('format_version', 'space', 'sub_policies', 'weights', 'meta')
+_OP_KEYS = ('op', 'prob', 'magnitude')
+#: How far the weights may sum from 1 (files written by hand round them).
+WEIGHT_SUM_TOLERANCE = 1e-3
+
+
+@dataclass
+class PolicyOp:
+    """One op of a sub-policy.
+
+    Args:
+        op (str): The op's name in the policy's space.
+        prob (float): Probability of applying it, in [0, 1].
+        magnitude (float): Normalised magnitude in [0, 1]; the space maps
+            it to the op's parameter. Ignored by ops without a parameter.
+
+    Examples:
+        >>> PolicyOp('Rotate', 0.7, 0.6).to_dict()
+        {'op': 'Rotate', 'prob': 0.7, 'magnitude': 0.6}
+    """
+    op: str
+    prob: float
+    magnitude: float = 0.0
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {'op': self.op, 'prob': self.prob, 'magnitude': self.magnitude}
+
+
+class Policy:
+    """Sub-policies of ``(op, prob, magnitude)`` in one search space.
+
+    Construction validates everything (see :meth:`validate`), so a
+    :class:`Policy` object is always usable.
+
+    Args:
+        space (str): Name of the search space (``'fastaa'``,
+            ``'autoaugment'``, ``'aws'``).
+        sub_policies (list[list[PolicyOp | dict | tuple]]): The
+            sub-policies. Ops may be given as :class:`PolicyOp`, as dicts
+            with keys ``op, prob, magnitude`` or as ``(op, prob, magnitude)``
+            tuples (the layout of the authors' released genotype files).
+        weights (list[float], optional): Probability of picking each
+            sub-policy; they must sum to 1. ``None`` picks uniformly.
+        meta (dict, optional): JSON-serialisable metadata (method, dataset,
+            model, date, config, source...).
+
+    Examples:
+        >>> policy = Policy('fastaa', [[('Rotate', 1.0, 0.75)]])
+        >>> policy.sample_ops(np.random.default_rng(0))  # doctest: +SKIP
+        [('Rotate', -15.0)]
+    """
+
+    def __init__(self,
+                 space: str,
+                 sub_policies: Sequence[Sequence[Union[PolicyOp, dict,
+                                                       tuple]]],
+                 weights: Optional[Sequence[float]] = None,
+                 meta: Optional[Dict[str, Any]] = None):
+        self.space_name = space
+        if not isinstance(sub_policies, (list, tuple)):
+            raise PolicyError(
+                f'sub_policies: expected a list of sub-policies, got '
+                f'{type(sub_policies).__name__}')
+        self.sub_policies: List[List[PolicyOp]] = [
+            _as_sub_policy(sub, f'sub_policies[{i}]')
+            for i, sub in enumerate(sub_policies)
+        ]
+        self.weights = None if weights is None else list(weights)
+        self.meta = {} if meta is None else copy.deepcopy(meta)
+        self.validate()
+
+    # ------------------------------------------------------------------ #
+    @property
+    def space(self) -> SearchSpace:
+        """The :class:`SearchSpace` the magnitudes are normalised in."""
+        return get_space(self.space_name)
+
+    def __len__(self) -> int:
+        return len(self.sub_policies)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Policy) and self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        name = self.meta.get('name', '')
+        return (f'Policy(space={self.space_name!r}, '
+                f'{len(self)} sub-policies, '
+                f'weights={"uniform" if self.weights is None else "given"}'
+                f'{", " + repr(name) if name else ""})')
+
+    def probabilities(self) -> np.ndarray:
+        """Probability of picking each sub-policy, shape (S,), sums to 1."""
+        if self.weights is None:
+            return np.full(len(self), 1.0 / len(self))
+        w = np.asarray(self.weights, dtype=np.float64)
+        return w / w.sum()
+
+    # ------------------------------------------------------------------ #
+    def validate(self) -> 'Policy':
+        """Check the policy; raise :class:`PolicyError` naming the place.
+
+        Checks: the space exists; there is at least one sub-policy and
+        every sub-policy has at least one op; every op is a string naming
+        an op of the space (the error suggests the closest valid name);
+        probabilities and magnitudes are real numbers in [0, 1]; weights,
+        when given, are one non-negative number per sub-policy summing to
+        1 (within :data:`WEIGHT_SUM_TOLERANCE`); meta is a JSON-able dict.
+
+        Returns:
+            Policy: ``self``, so calls can be chained.
+        """
+        if not isinstance(self.space_name, str):
+            raise PolicyError(f'space: expected a string, got '
+                              f'{type(self.space_name).__name__}')
+        try:
+            space = get_space(self.space_name)
+        except KeyError as e:
+            raise PolicyError(f'space: {e.args[0]}') from None
+        if not self.sub_policies:
+            raise PolicyError('sub_policies: a policy needs at least one '
+                              'sub-policy, got an empty list')
+        for i, sub in enumerate(self.sub_policies):
+            if not sub:
+                raise PolicyError(f'sub_policies[{i}]: a sub-policy needs '
+                                  'at least one op, got an empty list')
+            for j, op in enumerate(sub):
+                _check_op(op, space, f'sub_policies[{i}][{j}]')
+        if self.weights is not None:
+            _check_weights(self.weights, len(self.sub_policies))
+        if not isinstance(self.meta, dict):
+            raise PolicyError(
+                f'meta: expected a dict, got {type(self.meta).__name__}')
+        try:
+            json.dumps(self.meta)
+        except (TypeError, ValueError) as e:
+            raise PolicyError(f'meta: must be JSON-serialisable ({e})') \
+                from None
+        return self
+
+    # ------------------------------------------------------------------ #
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON layout (see the module docstring)."""
+        return {
+            'format_version': FORMAT_VERSION,
+            'space': self.space_name,
+            'sub_policies': [[op.to_dict() for op in sub]
+                             for sub in self.sub_policies],
+            'weights': None if self.weights is None else list(self.weights),
+            'meta': copy.deepcopy(self.meta),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> 'Policy':
+        """Read the JSON layout, refusing unknown keys and newer formats."""
+        if not isinstance(data, dict):
+            raise PolicyError(f'a policy must be a dict (JSON object), got '
+                              f'{type(data).__name__}')
+        unknown = sorted(set(data) - set(_TOP_KEYS))
+        if unknown:
+            raise PolicyError(f'unknown keys {unknown}; a policy has the '
+                              f'keys {list(_TOP_KEYS)}')
+        for key in ('format_version', 'space', 'sub_policies'):
+            if key not in data:
+                raise PolicyError(f'{key}: missing; a policy has the keys '
+                                  f'{list(_TOP_KEYS)}')
+        version = data['format_version']
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise PolicyError(f'format_version: expected an integer, got '
+                              f'{version!r}')
+        if version > FORMAT_VERSION:
+            raise PolicyError(
+                f'format_version: {version} is newer than this version of '
+                f'mmautoaug reads ({FORMAT_VERSION}); upgrade mmautoaug')
+        if version < 1:
+            raise PolicyError(f'format_version: {version} is not a valid '
+                              'version (versions start at 1)')
+        return cls(data['space'], data['sub_policies'], data.get('weights'),
+                   data.get('meta') or {})
+
+    def save(self, path: str) -> str:
+        """Write the policy as JSON to ``path`` (folders are created).
+
+        Returns:
+            str: ``path``.
+        """
+        folder = osp.dirname(osp.abspath(path))
+        os.makedirs(folder, exist_ok=True)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(self.to_json())
+        return path
+
+    def to_json(self) -> str:
+        """The policy as JSON text, one sub-policy per line."""
+        data = self.to_dict()
+        subs = ',\n    '.join(
+            json.dumps(sub) for sub in data.pop('sub_policies'))
+        head = json.dumps(
+            {k: data[k] for k in ('format_version', 'space')})[:-1]
+        tail = {k: data[k] for k in ('weights', 'meta')}
+        meta = json.dumps(tail['meta'], indent=2).replace('\n', '\n  ')
+        return (f'{head},\n  "sub_policies": [\n    {subs}\n  ],\n'
+                f'  "weights": {json.dumps(tail["weights"])},\n'
+                f'  "meta": {meta}\n}}\n')
+
+    @classmethod
+    def load(cls, path: str) -> 'Policy':
+        """Read a policy JSON file written by :meth:`save`."""
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'policy file {path!r} does not exist')
+        with open(path, encoding='utf-8') as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                raise PolicyError(f'{path}: not valid JSON ({e})') from None
+        try:
+            return cls.from_dict(data)
+        except PolicyError as e:
+            raise PolicyError(f'{path}: {e}') from None
+
+    # ------------------------------------------------------------------ #
+    def to_arrays(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray,
+                                 np.ndarray]:
+        """The policy as arrays for the batched ops and the search models.
+
+        Sub-policies shorter than the longest one are padded with
+        probability-0 entries (op index 0, magnitude 0), which never apply.
+
+        Returns:
+            tuple: ``op_index`` (S, K) int64 indices into ``space.ops``,
+            ``prob`` (S, K) float64, ``magnitude`` (S, K) float64 and
+            ``weights`` (S,) float64 summing to 1.
+        """
+        space = self.space
+        num_ops = max(len(sub) for sub in self.sub_policies)
+        shape = (len(self), num_ops)
+        op_index = np.zeros(shape, dtype=np.int64)
+        prob = np.zeros(shape, dtype=np.float64)
+        magnitude = np.zeros(shape, dtype=np.float64)
+        for i, sub in enumerate(self.sub_policies):
+            for j, op in enumerate(sub):
+                op_index[i, j] = space.index(op.op)
+                prob[i, j] = op.prob
+                magnitude[i, j] = op.magnitude
+        return op_index, prob, magnitude, self.probabilities()
+
+    @classmethod
+    def from_arrays(cls,
+                    space: str,
+                    op_index: np.ndarray,
+                    prob: np.ndarray,
+                    magnitude: np.ndarray,
+                    weights: Optional[np.ndarray] = None,
+                    meta: Optional[Dict[str, Any]] = None) -> 'Policy':
+        """Inverse of :meth:`to_arrays` (how a search writes its result).
+
+        Args:
+            space (str): The space the indices point into.
+            op_index, prob, magnitude (array-like): Shape (S, K).
+            weights (array-like, optional): Shape (S,).
+            meta (dict, optional): Metadata.
+        """
+        ops = get_space(space).ops
+        op_index = np.asarray(op_index)
+        prob = np.asarray(prob, dtype=np.float64)
+        magnitude = np.asarray(magnitude, dtype=np.float64)
+        if not (op_index.ndim == 2 and op_index.shape == prob.shape ==
+                magnitude.shape):
+            raise PolicyError(
+                'op_index, prob and magnitude must be 2-D arrays of one '
+                f'shape (S, K), got {op_index.shape}, {prob.shape}, '
+                f'{magnitude.shape}')
+        subs = [[
+            PolicyOp(ops[int(op_index[i, j])], float(prob[i, j]),
+                     float(magnitude[i, j]))
+            for j in range(op_index.shape[1])
+        ] for i in range(op_index.shape[0])]
+        w = None if weights is None else [float(x) for x in weights]
+        return cls(space, subs, w, meta)
+
+    # ------------------------------------------------------------------ #
+    def sample_ops(self,
+                   rng: np.random.Generator,
+                   sub_policy: Optional[int] = None
+                   ) -> List[Tuple[str, Optional[float]]]:
+        """Draw the ops to apply to one image.
+
+        Picks a sub-policy (by :attr:`weights`, uniformly when there are
+        none), then for each of its ops in order draws whether it applies
+        (``rng.random() < prob``) and, for signed ops of the space, a sign
+        (-1 with probability 0.5), and maps the magnitude to the op's
+        parameter. Shared by every per-image transform, so classification
+        and detection pipelines sample alike.
+
+        Args:
+            rng (numpy.random.Generator): The random source.
+            sub_policy (int, optional): Use this sub-policy instead of
+                drawing one (for visualisation).
+
+        Returns:
+            list[tuple[str, float | None]]: The ops to apply, in order, with
+            their final (signed) parameters; ``None`` for ops without one.
+        """
+        if sub_policy is None:
+            if self.weights is None:
+                sub_policy = int(rng.integers(len(self)))
+            else:
+                sub_policy = int(rng.choice(len(self),
+                                            p=self.probabilities()))
+        elif not 0 <= sub_policy < len(self):
+            raise IndexError(f'sub_policy: {sub_policy} is out of range for '
+                             f'a policy of {len(self)} sub-policies')
+        space = self.space
+        chosen = []
+        for op in self.sub_policies[sub_policy]:
+            if rng.random() >= op.prob:
+                continue
+            op_range = space.range(op.op)
+            sign = 1.0
+            if op_range.signed and rng.random() < 0.5:
+                sign = -1.0
+            param = op_range.param(float(op.magnitude), sign)
+            chosen.append((op.op, None if param is None else float(param)))
+        return chosen
+
+    def describe(self, op: PolicyOp) -> str:
+        """What an op does, in words, e.g. ``'Rotate by +/-15 deg'``."""
+        from .describe import describe_op
+        return describe_op(self.space, op)
+
+
+# ---------------------------------------------------------------------- #
+def _as_sub_policy(sub: Any, where: str) -> List[PolicyOp]:
+    if not isinstance(sub, (list, tuple)):
+        raise PolicyError(f'{where}: expected a list of ops, got '
+                          f'{type(sub).__name__} {sub!r}')
+    return [_as_op(op, f'{where}[{j}]') for j, op in enumerate(sub)]
+
+
+def _as_op(op: Any, where: str) -> PolicyOp:
+    if isinstance(op, PolicyOp):
+        return PolicyOp(op.op, op.prob, op.magnitude)
+    if isinstance(op, dict):
+        unknown = sorted(set(op) - set(_OP_KEYS))
+        if unknown:
+            raise PolicyError(f'{where}: unknown keys {unknown}; an op has '
+                              f'the keys {list(_OP_KEYS)}')
+        missing = [k for k in ('op', 'prob') if k not in op]
+        if missing:
+            raise PolicyError(f'{where}: missing keys {missing}; an op has '
+                              f'the keys {list(_OP_KEYS)}')
+        return PolicyOp(op['op'], op['prob'], op.get('magnitude', 0.0))
+    if isinstance(op, (list, tuple)) and len(op) in (2, 3):
+        return PolicyOp(*op)
+    raise PolicyError(f'{where}: expected an op as a dict '
+                      '{"op", "prob", "magnitude"} or an (op, prob, magnitude) '
+                      f'tuple, got {type(op).__name__} {op!r}')
+
+
+def _is_real(x: Any) -> bool:
+    return (isinstance(x, numbers.Real) and not isinstance(x, bool)
+            and math.isfinite(float(x)))
+
+
+def _check_op(op: PolicyOp, space: SearchSpace, where: str) -> None:
+    if not isinstance(op.op, str):
+        raise PolicyError(f'{where}.op: expected a string, got '
+                          f'{type(op.op).__name__} {op.op!r}')
+    if op.op not in space:
+        hint = closest_name(op.op, space.ops)
+        raise PolicyError(
+            f'{where}.op: {op.op!r} is not an op of the {space.name!r} '
+            f'space{hint}; allowed: {list(space.ops)}')
+    for key in ('prob', 'magnitude'):
+        value = getattr(op, key)
+        if not _is_real(value):
+            raise PolicyError(f'{where}.{key}: expected a finite number, '
+                              f'got {type(value).__name__} {value!r}')
+        if not 0.0 <= value <= 1.0:
+            raise PolicyError(
+                f'{where}.{key}: {value} is outside [0, 1]')
+
+
+def _check_weights(weights: Sequence[Any], num: int) -> None:
+    if len(weights) != num:
+        raise PolicyError(f'weights: {len(weights)} weights for {num} '
+                          'sub-policies; give one weight per sub-policy or '
+                          'null for uniform')
+    for i, w in enumerate(weights):
+        if not _is_real(w):
+            raise PolicyError(f'weights[{i}]: expected a finite number, got '
+                              f'{type(w).__name__} {w!r}')
+        if w < 0:
+            raise PolicyError(f'weights[{i}]: {w} is negative')
+    total = float(sum(weights))
+    if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+        raise PolicyError(
+            f'weights: they sum to {total:.6g}, not 1 (tolerance '
+            f'{WEIGHT_SUM_TOLERANCE}); normalise them or use null for '
+            'uniform')
+
+
+def stamp_meta(meta: Optional[Dict[str, Any]] = None,
+               **fields: Any) -> Dict[str, Any]:
+    """Metadata with today's date filled in, for code that writes policies.
+
+    Examples:
+        >>> stamp_meta(method='dada', dataset='cifar10')['method']
+        'dada'
+    """
+    out = dict(meta or {})
+    out.update({k: v for k, v in fields.items() if v is not None})
+    out.setdefault('date', datetime.date.today().isoformat())
+    return out
