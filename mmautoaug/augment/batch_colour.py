@@ -1,10 +1,13 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Batched kernels of the non-geometric ops (torch, any device).
 
-Each kernel takes ``x``: float32 ``(n, C, H, W)`` integer grey levels in
-[0, 255] (every sample gets the same op) and ``param``: ``(n,)`` float, and
-returns float32 integer levels computed with the shared arithmetic of
-:mod:`.levels`, so they agree with the per-image face (and PIL) exactly.
+Seven ops change every pixel through a per-sample, per-channel table of
+its 256 levels (AutoContrast, Invert, Equalize, Solarize, Posterize,
+Contrast, Brightness): :data:`LUT_BUILDERS` make those ``(n, C, 256)``
+tables, and one gather applies all of them at once. The others
+(:data:`PIXEL_KERNELS`) compute pixels directly. Both take ``x``: uint8
+``(n, C, H, W)`` and ``param``: ``(n,)``, use the shared arithmetic of
+:mod:`.levels`, and so agree with the per-image face (and PIL) exactly.
 """
 import torch
 import torch.nn.functional as F
@@ -16,6 +19,12 @@ def _per_sample(v: torch.Tensor) -> torch.Tensor:
     return v.to(torch.float32).view(-1, 1, 1, 1)
 
 
+def _levels_like(x: torch.Tensor) -> torch.Tensor:
+    """The 256 levels as float32 ``(1, 1, 256)``."""
+    return torch.arange(256, dtype=torch.float32, device=x.device).view(1, 1,
+                                                                       256)
+
+
 def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
     """PIL's ``convert('L')`` of every sample: ``(n, H, W)`` int64."""
     xi = x.to(torch.int64)
@@ -25,61 +34,67 @@ def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
     return levels.luma(xi[:, r], xi[:, 1], xi[:, b])
 
 
-def _apply_lut(x: torch.Tensor, lut: torch.Tensor) -> torch.Tensor:
-    """Per-sample, per-channel lookup: ``lut`` is ``(n, C, 256)``."""
-    flat = x.to(torch.int64).flatten(2)
-    return torch.gather(lut, 2, flat).view_as(x).to(torch.float32)
-
-
-def auto_contrast(x, param, **kw):
-    flat = x.to(torch.int64).flatten(2)
-    lut = levels.autocontrast_lut(flat.amin(-1), flat.amax(-1))
-    return _apply_lut(x, lut)
-
-
-def equalize(x, param, **kw):
+def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """A uint8 ``(n, C, 256)`` table from broadcastable float/int levels."""
     n, c = x.shape[:2]
-    flat = x.to(torch.int64).reshape(n * c, -1)
+    return values.expand(n, c, 256).to(torch.uint8)
+
+
+def auto_contrast_lut(x, param, **kw):
+    flat = x.flatten(2)
+    low, high = flat.amin(-1).to(torch.int64), flat.amax(-1).to(torch.int64)
+    return levels.autocontrast_lut(low, high).to(torch.uint8)
+
+
+def equalize_lut(x, param, **kw):
+    n, c = x.shape[:2]
+    flat = x.reshape(n * c, -1).to(torch.int64)
     hist = torch.zeros(n * c, 256, dtype=torch.int64, device=x.device)
     hist.scatter_add_(1, flat, torch.ones_like(flat))
-    return _apply_lut(x, levels.equalize_lut(hist).view(n, c, 256))
+    return levels.equalize_lut(hist).view(n, c, 256).to(torch.uint8)
 
 
-def invert(x, param, **kw):
-    return 255.0 - x
+def invert_lut(x, param, **kw):
+    return _table(255.0 - _levels_like(x), x)
 
 
-def solarize(x, param, **kw):
-    return torch.where(x < _per_sample(param), x, 255.0 - x)
+def solarize_lut(x, param, **kw):
+    lv = _levels_like(x)
+    thr = param.to(torch.float64).view(-1, 1, 1)
+    return _table(torch.where(lv < thr, lv, 255.0 - lv), x)
 
 
-def posterize(x, param, **kw):
-    bits = param.to(torch.int64)
+def posterize_lut(x, param, **kw):
     if bool(((param < 0) | (param > 8)).any()):
         raise ValueError(f'param: Posterize bits must lie in [0, 8], got '
                          f'{param[(param < 0) | (param > 8)].tolist()}')
-    shift = (8 - bits).view(-1, 1, 1, 1)
-    return ((x.to(torch.int64) >> shift) << shift).to(torch.float32)
+    shift = (8 - param.to(torch.int64)).view(-1, 1, 1)
+    lv = _levels_like(x).to(torch.int64)
+    return _table((lv >> shift) << shift, x)
 
 
-def contrast(x, param, order='rgb', **kw):
+def contrast_lut(x, param, order='rgb', **kw):
     grey = _grey(x, order).flatten(1)
     mean = torch.floor(grey.sum(1).double() / grey.shape[1] + 0.5)
-    degenerate = _per_sample(mean).expand_as(x)
-    return levels.blend(degenerate, x, _per_sample(param))
+    degenerate = mean.to(torch.float32).view(-1, 1, 1)
+    factor = param.to(torch.float32).view(-1, 1, 1)
+    return _table(levels.blend(degenerate, _levels_like(x), factor), x)
+
+
+def brightness_lut(x, param, **kw):
+    factor = param.to(torch.float32).view(-1, 1, 1)
+    lv = _levels_like(x)
+    return _table(levels.blend(torch.zeros_like(lv), lv, factor), x)
 
 
 def color(x, param, order='rgb', **kw):
-    degenerate = _grey(x, order).to(torch.float32)[:, None].expand_as(x)
-    return levels.blend(degenerate, x, _per_sample(param))
-
-
-def brightness(x, param, **kw):
-    return levels.blend(torch.zeros_like(x), x, _per_sample(param))
+    degenerate = _grey(x, order).to(torch.float32)[:, None].expand(x.shape)
+    return levels.blend(degenerate, x.to(torch.float32), _per_sample(param))
 
 
 def sharpness(x, param, **kw):
     n, c, h, w = x.shape
+    x = x.to(torch.float32)
     degenerate = x
     if h >= 3 and w >= 3:  # PIL leaves images smaller than 3x3 as they are
         ones = x.new_ones(c, 1, 3, 3)
@@ -107,29 +122,28 @@ def cutout(x, param, cutout_fill=None, generator=None, **kw):
     inside_y = (rows >= y0[:, None]) & (rows < y1[:, None])
     square = (inside_y[:, :, None] & inside_x[:, None, :])[:, None]
     colour = torch.as_tensor(
-        cutout_fill, dtype=torch.float32, device=x.device).view(1, c, 1, 1)
+        cutout_fill, dtype=x.dtype, device=x.device).view(1, c, 1, 1)
     return torch.where(square, colour, x)
 
 
 def sample_pairing(x, param, pair=None, **kw):
-    return levels.blend(x, pair, _per_sample(param))
+    return levels.blend(
+        x.to(torch.float32), pair.to(torch.float32), _per_sample(param))
 
 
-def identity(x, param, **kw):
-    return x
+LUT_BUILDERS = {
+    'AutoContrast': auto_contrast_lut,
+    'Invert': invert_lut,
+    'Equalize': equalize_lut,
+    'Solarize': solarize_lut,
+    'Posterize': posterize_lut,
+    'Contrast': contrast_lut,
+    'Brightness': brightness_lut,
+}
 
-
-KERNELS = {
-    'AutoContrast': auto_contrast,
-    'Invert': invert,
-    'Equalize': equalize,
-    'Solarize': solarize,
-    'Posterize': posterize,
-    'Contrast': contrast,
+PIXEL_KERNELS = {
     'Color': color,
-    'Brightness': brightness,
     'Sharpness': sharpness,
     'Cutout': cutout,
     'SamplePairing': sample_pairing,
-    'Identity': identity,
 }

@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 import torch
 
 from . import levels
-from .batch_colour import KERNELS
+from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
 from .spaces import GEOMETRIC_OPS, SearchSpace, get_space
@@ -78,22 +78,34 @@ def apply_batch_op(images: torch.Tensor,
     param = param.to(images.device)
     counts = torch.bincount(op_index, minlength=len(ops)).tolist()
     order = torch.argsort(op_index, stable=True)
-    groups = dict(zip(ops, torch.split(order, counts)))
+    groups = [(op, idx) for op, idx in zip(ops, torch.split(order, counts))
+              if len(idx) and op != 'Identity']
     out = images.clone()
-    warped = [(op, idx) for op, idx in groups.items()
-              if op in GEOMETRIC_OPS and len(idx)]
-    if warped:
-        idx = torch.cat([i for _, i in warped])
-        out[idx] = _warp(images[idx], warped, param,
-                         colours['fill']).to(images.dtype)
-    for op, idx in groups.items():
-        if op in GEOMETRIC_OPS or op == 'Identity' or not len(idx):
+    warps = [(op, i) for op, i in groups if op in GEOMETRIC_OPS]
+    tables = [(op, i) for op, i in groups if op in LUT_BUILDERS]
+    if warps:
+        idx = torch.cat([i for _, i in warps])
+        x = _quantised(images[idx])
+        out[idx] = _warp(x, warps, param, colours['fill']).to(images.dtype)
+    if tables:
+        # one gather applies the level tables of all these samples
+        idx = torch.cat([i for _, i in tables])
+        x = _quantised(images[idx])
+        parts = torch.split(x, [len(i) for _, i in tables])
+        lut = torch.cat([
+            LUT_BUILDERS[op](part, param[i], order=channel_order)
+            for (op, i), part in zip(tables, parts)
+        ])
+        flat = torch.gather(lut, 2, x.flatten(2).to(torch.int64))
+        out[idx] = flat.view(x.shape).to(images.dtype)
+    for op, idx in groups:
+        if op not in PIXEL_KERNELS:
             continue
         extra = {}
         if op == 'SamplePairing':
-            extra['pair'] = _levels(_check_pair(pair, images)[idx])
-        result = KERNELS[op](
-            _levels(images[idx]),
+            extra['pair'] = _quantised(_check_pair(pair, images)[idx])
+        result = PIXEL_KERNELS[op](
+            _quantised(images[idx]),
             param[idx],
             order=channel_order,
             cutout_fill=colours['cutout_fill'],
@@ -144,15 +156,19 @@ def _check_pair(pair, images):
     return pair.to(images.device)
 
 
-def _levels(x: torch.Tensor) -> torch.Tensor:
-    """Float32 integer levels, as the uint8 image a sample truncates to."""
+def _quantised(x: torch.Tensor) -> torch.Tensor:
+    """uint8 levels: the uint8 image a (float) sample truncates to."""
     if x.dtype == torch.uint8:
-        return x.to(torch.float32)
-    return torch.floor(x.to(torch.float32).clamp(0, 255))
+        return x
+    return torch.floor(x.clamp(0, 255)).to(torch.uint8)
 
 
 def _warp(x, groups, param, fill) -> torch.Tensor:
-    """One gather for all geometric samples, PIL's sampler per sample."""
+    """One gather for all geometric samples, PIL's sampler per sample.
+
+    Source indices outside the image are clamped to -1 / size and read
+    from a one-pixel frame of the fill colour.
+    """
     n, c, h, w = x.shape
     coef = [
         pil_sampling_coefficients(pil_affine_data(op, param[idx], h, w))
@@ -162,12 +178,12 @@ def _warp(x, groups, param, fill) -> torch.Tensor:
     xs = torch.arange(w, device=x.device).view(1, 1, w)
     ys = torch.arange(h, device=x.device).view(1, h, 1)
     xin, yin = source_indices(coef, xs, ys)
-    inside = (xin >= 0) & (xin < w) & (yin >= 0) & (yin < h)
-    flat = (yin.clamp(0, h - 1) * w + xin.clamp(0, w - 1)).view(n, 1, h * w)
-    out = torch.gather(x.flatten(2), 2, flat.expand(n, c, h * w))
-    fill = torch.as_tensor(fill, dtype=x.dtype, device=x.device)
-    return torch.where(inside[:, None], out.view(n, c, h, w),
-                       fill.view(1, c, 1, 1))
+    flat = (yin.clamp_(-1, h) + 1) * (w + 2) + xin.clamp_(-1, w) + 1
+    framed = torch.as_tensor(fill, dtype=x.dtype, device=x.device).view(
+        1, c, 1, 1).repeat(n, 1, h + 2, w + 2)
+    framed[:, :, 1:-1, 1:-1] = x
+    flat = flat.view(n, 1, h * w).expand(n, c, h * w)
+    return torch.gather(framed.flatten(2), 2, flat).view(n, c, h, w)
 
 
 def augment_batch(images: torch.Tensor,
@@ -188,7 +204,8 @@ def augment_batch(images: torch.Tensor,
     straight-through estimator: ``d out / d m = 1`` for every pixel of an
     applied sample, 0 elsewhere (Li et al., ECCV 2020, Sec. 3.3). A float
     ``applied`` that requires grad also gets ``d out / d applied = aug - x``
-    (the relaxed Bernoulli of DADA).
+    for every sample (the relaxed Bernoulli of DADA; the op is then
+    computed for all samples).
 
     Args:
         images (Tensor): ``(N, C, H, W)`` uint8 or float levels in [0, 255];
@@ -229,7 +246,10 @@ def augment_batch(images: torch.Tensor,
         if r.takes_magnitude:
             param = torch.where(op_index == k, r.param(m, sign), param)
     mask = applied.to(device) != 0
-    chosen = mask.nonzero()[:, 0]
+    relaxed = applied.is_floating_point() and applied.requires_grad
+    # a relaxed ``applied`` needs ``aug - x`` for every sample
+    chosen = torch.arange(n, device=device) if relaxed else mask.nonzero()[:,
+                                                                          0]
     aug = images.clone()
     if len(chosen):
         pair = images.roll(1, 0) if pair is None else _check_pair(pair, images)
@@ -244,14 +264,14 @@ def augment_batch(images: torch.Tensor,
             pair=pair[chosen],
             channel_order=channel_order)
     grad_wanted = straight_through and magnitude.requires_grad
-    if grad_wanted or (applied.is_floating_point() and applied.requires_grad):
+    if grad_wanted or relaxed:
         if not images.is_floating_point():
             raise TypeError('images: a uint8 batch cannot carry a gradient; '
                             'pass float levels in [0, 255]')
     if grad_wanted:
         ste = magnitude - magnitude.detach()
         aug = aug.detach() + ste.to(device, images.dtype).view(n, 1, 1, 1)
-    if applied.is_floating_point() and applied.requires_grad:
+    if relaxed:
         a = applied.to(device, images.dtype).view(n, 1, 1, 1)
         return a * aug + (1 - a) * images
     return torch.where(mask.view(n, 1, 1, 1), aug, images)
