@@ -386,8 +386,9 @@ def _as_op(op: Any, where: str) -> PolicyOp:
     if isinstance(op, (list, tuple)) and len(op) in (2, 3):
         return PolicyOp(*op)
     raise PolicyError(f'{where}: expected an op as a dict '
-                      '{"op", "prob", "magnitude"} or an (op, prob, magnitude) '
-                      f'tuple, got {type(op).__name__} {op!r}')
+                      '{"op", "prob", "magnitude"} or an '
+                      '(op, prob, magnitude) tuple, got '
+                      f'{type(op).__name__} {op!r}')
 
 
 def _is_real(x: Any) -> bool:

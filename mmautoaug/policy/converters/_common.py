@@ -85,7 +85,9 @@ def magnitude_for(space: SearchSpace, op: str, value: Optional[float],
     target = value + r.center if r.signed else value
     m = (target - r.low) / span
     if r.signed and not -1e-9 <= m <= 1 + 1e-9:
-        m = (r.center - value - r.low) / span  # the mirrored side
+        mirrored = (r.center - value - r.low) / span
+        if -1e-9 <= mirrored <= 1 + 1e-9:
+            m = mirrored
     if not -1e-9 <= m <= 1 + 1e-9:
         lo, hi = sorted((r.param(0.0), r.param(1.0)))
         notes.add(where, f'{op} {value:.6g} is outside the {space.name!r} '

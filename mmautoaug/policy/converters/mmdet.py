@@ -46,6 +46,8 @@ _GEOMETRIC = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
 _FACTORS = ('Contrast', 'Color', 'Brightness', 'Sharpness')
 _PLAIN = ('AutoContrast', 'Invert', 'Equalize')
 _SUPPORTED = _GEOMETRIC + _FACTORS + _PLAIN + ('Solarize', 'Posterize')
+_UNITS = {'ShearX': ' deg', 'ShearY': ' deg', 'Rotate': ' deg',
+          'TranslateX': ' x width', 'TranslateY': ' x height'}
 
 
 def to_mmdet(policy: Policy,
@@ -162,7 +164,8 @@ def _level_cfg(op: str, prob: float, value: float, scope, where: str,
     applied = _our_unit(op, round(mag, 1))
     if abs(applied - value) > 1e-6 * max(1.0, abs(value)):
         notes.add(where, f'{op} {value:.6g} becomes {applied:.6g} (change '
-                  f'{applied - value:+.4g}): mmdet rounds magnitudes to 0.1')
+                  f'{applied - value:+.4g}): mmdet rounds its magnitude '
+                  f'{mag:.6g}{_UNITS.get(op, "")} to 0.1')
     return dict(type=scoped(op, scope), prob=float(prob), level=10,
                 min_mag=0.0, max_mag=clean(mag))
 

@@ -87,8 +87,9 @@ def to_mmpretrain(policy: Policy,
             mapping is not exact.
 
     Returns:
-        dict: ``dict(type='mmpretrain.AutoAugment', policies=..., hparams=...)``
-        or, for weighted policies, ``dict(type='RandomChoice', ...)``.
+        dict: ``dict(type='mmpretrain.AutoAugment', policies=...,
+        hparams=...)`` or, for weighted policies,
+        ``dict(type='RandomChoice', ...)``.
 
     Examples:
         >>> policy = Policy('fastaa', [[('Rotate', 0.5, 0.75)]])

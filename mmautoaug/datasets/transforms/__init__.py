@@ -1,0 +1,5 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Registered data transforms."""
+from .policy_augment import PolicyAugment
+
+__all__ = ['PolicyAugment']

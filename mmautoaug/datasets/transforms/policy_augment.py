@@ -1,0 +1,163 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Apply a searched (or published) policy to each image of a pipeline."""
+import os
+from typing import Any, Dict, Optional, Union
+
+import mmcv
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from mmautoaug.augment.image_ops import apply_image_op
+from mmautoaug.policy import Policy, load_policy
+from mmautoaug.registry import TRANSFORMS
+
+
+@TRANSFORMS.register_module()
+class PolicyAugment(BaseTransform):
+    """Augment an image with a :class:`~mmautoaug.policy.Policy`.
+
+    Each call picks one sub-policy (by the policy's weights, uniformly when
+    it has none) and applies its ops in order, each with its probability
+    and, for signed ops, a random sign (:meth:`Policy.sample_ops`), through
+    the op library's :func:`~mmautoaug.augment.image_ops.apply_image_op`.
+
+    Required Keys:
+
+    - img (np.ndarray): ``HxW`` or ``HxWxC`` uint8, ``C`` in {1, 3}.
+
+    Modified Keys:
+
+    - img
+    - img_shape (if present; the ops keep the size)
+
+    Randomness: with ``seed=None`` each process draws its generator's seed
+    from numpy's global generator the first time it runs, so MMEngine's
+    ``randomness=dict(seed=...)`` (which seeds every rank and data-loader
+    worker differently) makes a run reproducible. With an integer ``seed``
+    the stream is fixed and mixed with the data-loader worker id and the
+    distributed rank, so workers never repeat each other.
+
+    SamplePairing (only in the ``'autoaugment'`` space): AutoAugment's code
+    blends with a random training image; here the pair is the previous
+    image this transform saw in the same process (with a shuffled loader,
+    a random training image), resized to the current one. The first image
+    of a process has no predecessor and is paired with itself, which leaves
+    it unchanged.
+
+    Args:
+        policy (str | dict | Policy): A policy file, a zoo name (e.g.
+            ``'autoaugment_cifar10'``), a dict in the JSON layout or a
+            :class:`Policy`.
+        seed (int, optional): Seed of the random stream. Defaults to None.
+        channel_order (str): ``'rgb'`` (mmpretrain's CIFAR/SVHN data sets)
+            or ``'bgr'`` (images from ``LoadImageFromFile``): which channel
+            is red for Color/Contrast's grey level and the fill colours.
+            Defaults to ``'rgb'``.
+
+    Examples:
+        >>> import numpy as np
+        >>> t = PolicyAugment('autoaugment_cifar10', seed=0)
+        >>> out = t(dict(img=np.zeros((32, 32, 3), np.uint8)))
+        >>> out['img'].shape
+        (32, 32, 3)
+    """
+
+    def __init__(self,
+                 policy: Union[str, Dict[str, Any], Policy],
+                 seed: Optional[int] = None,
+                 channel_order: str = 'rgb'):
+        if channel_order not in ('rgb', 'bgr'):
+            raise ValueError(f"channel_order: {channel_order!r}; allowed: "
+                             "'rgb', 'bgr'")
+        if seed is not None and (isinstance(seed, bool)
+                                 or not isinstance(seed, int)):
+            raise TypeError(f'seed: expected an int or None, got {seed!r}')
+        self.policy = load_policy(policy)
+        self.seed = seed
+        self.channel_order = channel_order
+        self._rng: Optional[np.random.Generator] = None
+        self._rng_pid: Optional[int] = None
+        self._pair: Optional[np.ndarray] = None
+        self._pairs = any(op.op == 'SamplePairing'
+                          for sub in self.policy.sub_policies for op in sub)
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """This process's generator (made on first use, see the class
+        docstring; a forked worker makes its own)."""
+        if self._rng is None or self._rng_pid != os.getpid():
+            self._rng = np.random.default_rng(self._seed_sequence())
+            self._rng_pid = os.getpid()
+        return self._rng
+
+    def _seed_sequence(self) -> np.random.SeedSequence:
+        if self.seed is None:
+            return np.random.SeedSequence(np.random.randint(2**31))
+        from mmengine.dist import get_rank
+        from torch.utils.data import get_worker_info
+        worker = get_worker_info()
+        worker_id = 0 if worker is None else worker.id
+        return np.random.SeedSequence([self.seed, get_rank(), worker_id])
+
+    def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
+        img = results['img']
+        _check_image(img)
+        space = self.policy.space
+        out = img
+        for op, param in self.policy.sample_ops(self.rng):
+            pair = self._pair_for(img) if op == 'SamplePairing' else None
+            out = apply_image_op(
+                out,
+                op,
+                param,
+                fill=space.fill,
+                cutout_fill=space.cutout_fill,
+                rng=self.rng,
+                pair=pair,
+                channel_order=self.channel_order)
+        if self._pairs:
+            self._pair = img
+        results['img'] = out
+        if 'img_shape' in results:
+            results['img_shape'] = out.shape[:2]
+        return results
+
+    def _pair_for(self, img: np.ndarray) -> np.ndarray:
+        """The previous image, in ``img``'s size and channels."""
+        pair = img if self._pair is None else self._pair
+        if pair.shape[:2] != img.shape[:2]:
+            pair = mmcv.imresize(pair, (img.shape[1], img.shape[0]))
+        if pair.ndim != img.ndim or pair.shape[2:] != img.shape[2:]:
+            pair = _match_channels(pair, img)
+        return pair
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(policy={self.policy!r}, '
+                f'seed={self.seed}, channel_order={self.channel_order!r})')
+
+
+def _check_image(img: Any) -> None:
+    """Refuse what no op accepts, whether or not an op is drawn this time
+    (so a bad pipeline fails on its first image, not by chance)."""
+    if not isinstance(img, np.ndarray):
+        raise TypeError(f"PolicyAugment: results['img'] must be a numpy "
+                        f'array, got {type(img).__name__}')
+    if img.dtype != np.uint8:
+        raise TypeError(f"PolicyAugment: results['img'] must be uint8 "
+                        f'(0..255), got {img.dtype}; put PolicyAugment '
+                        'before any float conversion/normalisation')
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in
+                                  (1, 3)):
+        raise ValueError(f"PolicyAugment: results['img'] must be HxW or "
+                         f'HxWxC with C in (1, 3), got shape {img.shape}')
+    if img.size == 0:
+        raise ValueError(f"PolicyAugment: results['img'] is empty "
+                         f'(shape {img.shape})')
+
+
+def _match_channels(pair: np.ndarray, img: np.ndarray) -> np.ndarray:
+    grey = pair if pair.ndim == 2 else (
+        pair[..., 0] if pair.shape[2] == 1 else mmcv.rgb2gray(pair))
+    if img.ndim == 2:
+        return grey
+    return np.repeat(grey[..., None], img.shape[2], axis=2)
