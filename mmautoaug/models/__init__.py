@@ -1,1 +1,2 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+from .backbones import ShakeShakeResNet, WideResNet  # noqa: F401
