@@ -10,7 +10,6 @@ tables, and one gather applies all of them at once. The others
 :mod:`.levels`, and so agree with the per-image face (and PIL) exactly.
 """
 import torch
-import torch.nn.functional as F
 
 from . import levels
 
@@ -26,8 +25,8 @@ def _levels_like(x: torch.Tensor) -> torch.Tensor:
 
 
 def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
-    """PIL's ``convert('L')`` of every sample: ``(n, H, W)`` int64."""
-    xi = x.to(torch.int64)
+    """PIL's ``convert('L')`` of every sample: ``(n, H, W)`` int32."""
+    xi = x.to(torch.int32)  # 255 * 65536 < 2**31
     if x.shape[1] == 1:
         return xi[:, 0]
     r, b = (2, 0) if order == 'bgr' else (0, 2)
@@ -48,9 +47,10 @@ def auto_contrast_lut(x, param, **kw):
 
 def equalize_lut(x, param, **kw):
     n, c = x.shape[:2]
-    flat = x.reshape(n * c, -1).to(torch.int64)
-    hist = torch.zeros(n * c, 256, dtype=torch.int64, device=x.device)
-    hist.scatter_add_(1, flat, torch.ones_like(flat))
+    # one bincount over (sample, channel, level) codes
+    offset = torch.arange(n * c, device=x.device).view(n, c, 1, 1) * 256
+    hist = torch.bincount((x + offset).flatten(), minlength=n * c * 256)
+    hist = hist.view(n * c, 256)
     return levels.equalize_lut(hist).view(n, c, 256).to(torch.uint8)
 
 
@@ -94,15 +94,17 @@ def color(x, param, order='rgb', **kw):
 
 def sharpness(x, param, **kw):
     n, c, h, w = x.shape
-    x = x.to(torch.float32)
     degenerate = x
     if h >= 3 and w >= 3:  # PIL leaves images smaller than 3x3 as they are
-        ones = x.new_ones(c, 1, 3, 3)
-        window = F.conv2d(x, ones, groups=c)  # exact: integer sums < 2**24
+        # 3x3 window sums as separable integer sums (13 * 255 < 2**15)
+        xi = x.to(torch.int16)
+        rows = xi[:, :, :-2] + xi[:, :, 1:-1] + xi[:, :, 2:]
+        window = rows[..., :-2] + rows[..., 1:-1] + rows[..., 2:]
         degenerate = x.clone()
         degenerate[:, :, 1:-1, 1:-1] = levels.smooth_interior(
-            window, x[:, :, 1:-1, 1:-1])
-    return levels.blend(degenerate, x, _per_sample(param))
+            window, xi[:, :, 1:-1, 1:-1]).to(torch.uint8)
+    return levels.blend(
+        degenerate.to(torch.float32), x.to(torch.float32), _per_sample(param))
 
 
 def cutout(x, param, cutout_fill=None, generator=None, **kw):

@@ -85,33 +85,36 @@ def apply_batch_op(images: torch.Tensor,
     tables = [(op, i) for op, i in groups if op in LUT_BUILDERS]
     if warps:
         idx = torch.cat([i for _, i in warps])
-        x = _quantised(images[idx])
-        out[idx] = _warp(x, warps, param, colours['fill']).to(images.dtype)
+        x = _quantised(images.index_select(0, idx))
+        out.index_copy_(
+            0, idx,
+            _warp(x, warps, param, colours['fill']).to(images.dtype))
     if tables:
         # one gather applies the level tables of all these samples
         idx = torch.cat([i for _, i in tables])
-        x = _quantised(images[idx])
+        x = _quantised(images.index_select(0, idx))
         parts = torch.split(x, [len(i) for _, i in tables])
         lut = torch.cat([
             LUT_BUILDERS[op](part, param[i], order=channel_order)
             for (op, i), part in zip(tables, parts)
         ])
         flat = torch.gather(lut, 2, x.flatten(2).to(torch.int64))
-        out[idx] = flat.view(x.shape).to(images.dtype)
+        out.index_copy_(0, idx, flat.view(x.shape).to(images.dtype))
     for op, idx in groups:
         if op not in PIXEL_KERNELS:
             continue
         extra = {}
         if op == 'SamplePairing':
-            extra['pair'] = _quantised(_check_pair(pair, images)[idx])
+            extra['pair'] = _quantised(
+                _check_pair(pair, images).index_select(0, idx))
         result = PIXEL_KERNELS[op](
-            _quantised(images[idx]),
+            _quantised(images.index_select(0, idx)),
             param[idx],
             order=channel_order,
             cutout_fill=colours['cutout_fill'],
             generator=generator,
             **extra)
-        out[idx] = result.to(images.dtype)
+        out.index_copy_(0, idx, result.to(images.dtype))
     return out
 
 
@@ -174,11 +177,17 @@ def _warp(x, groups, param, fill) -> torch.Tensor:
         pil_sampling_coefficients(pil_affine_data(op, param[idx], h, w))
         for op, idx in groups
     ]
-    coef = [torch.cat(parts).view(-1, 1, 1) for parts in zip(*coef)]
-    xs = torch.arange(w, device=x.device).view(1, 1, w)
-    ys = torch.arange(h, device=x.device).view(1, h, 1)
+    # int32 like PIL's own sampler halves the memory traffic; int64 for
+    # images so large that 16.16 coordinates could overflow it
+    itype = torch.int32 if max(h, w) < 8192 else torch.int64
+    coef = [
+        torch.cat(parts).to(itype).view(-1, 1, 1) for parts in zip(*coef)
+    ]
+    xs = torch.arange(w, device=x.device, dtype=itype).view(1, 1, w)
+    ys = torch.arange(h, device=x.device, dtype=itype).view(1, h, 1)
     xin, yin = source_indices(coef, xs, ys)
     flat = (yin.clamp_(-1, h) + 1) * (w + 2) + xin.clamp_(-1, w) + 1
+    flat = flat.to(torch.int64)
     framed = torch.as_tensor(fill, dtype=x.dtype, device=x.device).view(
         1, c, 1, 1).repeat(n, 1, h + 2, w + 2)
     framed[:, :, 1:-1, 1:-1] = x
@@ -233,7 +242,12 @@ def augment_batch(images: torch.Tensor,
         channel_order,
         op_index=op_index,
         magnitude=magnitude,
-        applied=applied)
+        applied=applied,
+        **({} if sign is None else dict(sign=sign)))
+    if n and bool(((op_index < 0) | (op_index >= len(space))).any()):
+        raise ValueError(f'op_index: values must lie in [0, {len(space)}) '
+                         f'(indices into the {space.name!r} space: '
+                         f'{list(space.ops)})')
     device = images.device
     if sign is None:
         sign = torch.randint(
@@ -253,16 +267,16 @@ def augment_batch(images: torch.Tensor,
     aug = images.clone()
     if len(chosen):
         pair = images.roll(1, 0) if pair is None else _check_pair(pair, images)
-        aug[chosen] = apply_batch_op(
-            images[chosen],
+        aug = aug.index_copy(0, chosen, apply_batch_op(
+            images.index_select(0, chosen),
             op_index[chosen],
             param[chosen],
             ops=space.ops,
             fill=space.fill,
             cutout_fill=space.cutout_fill,
             generator=generator,
-            pair=pair[chosen],
-            channel_order=channel_order)
+            pair=pair.index_select(0, chosen),
+            channel_order=channel_order))
     grad_wanted = straight_through and magnitude.requires_grad
     if grad_wanted or relaxed:
         if not images.is_floating_point():

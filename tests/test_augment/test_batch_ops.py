@@ -164,6 +164,10 @@ def test_bad_batches():
         apply_batch_op(x, idx, -p - 1, ops=['Cutout'])
     with pytest.raises(ValueError, match=r'magnitude: expected.*\(2,\)'):
         augment_batch(x, FASTAA, idx, torch.zeros(3), idx.bool())
+    with pytest.raises(ValueError, match=r'sign: expected.*\(2,\)'):
+        augment_batch(x, FASTAA, idx, p, idx.bool(), sign=torch.ones(3))
+    with pytest.raises(ValueError, match="op_index: values.*'fastaa'"):
+        augment_batch(x, FASTAA, idx + 15, p, idx.bool())
     with pytest.raises(KeyError, match='unknown search space'):
         augment_batch(x, 'fast', idx, p, idx.bool())
     with pytest.raises(TypeError, match='images: a uint8 batch cannot'):
