@@ -276,3 +276,24 @@ def test_sub_policies(photos):
     assert torch.equal(runs[0], runs[1])
     with pytest.raises(ValueError, match='op_index, prob, magnitude'):
         apply_sub_policies(x, FASTAA, idx, half[:, :1], mag)
+
+
+def test_bgr_batches_and_every_op_in_one_call(photos):
+    """BGR order, and all 17 ops (Cutout and SamplePairing too) in one call."""
+    imgs = [photos[k] for k in ('astronaut', 'chelsea', 'coffee')]
+    imgs = [imgs[i % 3] for i in range(len(OPS))]
+    pairs = imgs[1:] + imgs[:1]
+    bgr = [i[..., ::-1].copy() for i in imgs]
+    param = torch.tensor(
+        [PARAMS.get(op, [0.3])[0] or 0.0 for op in OPS], dtype=torch.float64)
+    out = apply_batch_op(
+        _batch(bgr), torch.arange(len(OPS)), param, ops=OPS,
+        fill=(250, 0, 100), pair=_batch([p[..., ::-1].copy() for p in pairs]),
+        generator=torch.Generator().manual_seed(3), channel_order='bgr')
+    centre = torch.rand(2, 1, generator=torch.Generator().manual_seed(3),
+                        dtype=torch.float64).numpy()
+    for i, op in enumerate(OPS):
+        want = apply_image_op(
+            imgs[i], op, float(param[i]), fill=(250, 0, 100), pair=pairs[i],
+            rng=ReplayRng([centre[0, 0], centre[1, 0]]))
+        assert np.array_equal(_image(out[i])[..., ::-1], want), op
