@@ -1,0 +1,239 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Convert policies between our JSON and other libraries' config snippets.
+
+Inputs (``--from auto`` guesses): our policy JSON or a zoo name; a
+mmpretrain or mmdet config (``.py`` or ``.json``) holding an
+``AutoAugment`` transform anywhere (e.g. in its train pipeline, or a
+snippet this tool wrote); a released genotype (a ``[[(op, prob,
+magnitude), ...], ...]`` literal, Fast AutoAugment's/DADA's archive
+layout).
+
+Outputs: ``ours`` (policy JSON), ``mmpretrain`` / ``mmdet`` (a config
+snippet defining ``auto_augment = dict(...)`` to put in a train pipeline),
+``torchvision`` (Python that builds a ``transforms.v2`` callable).
+Every inexact step is reported on stderr; ``--strict`` refuses it.
+
+Examples::
+
+    python tools/policy/convert.py autoaugment_imagenet --to mmpretrain
+    python tools/policy/convert.py work_dirs/dada/policy.json --to mmdet \\
+        --out configs/detection/dada_autoaug.py
+    python tools/policy/convert.py my_mmpretrain_config.py --to ours \\
+        --space fastaa --out policy.json
+    python tools/policy/convert.py genotype.txt --from genotype --to ours \\
+        --meta source="DADA released archive" --out dada.json
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import pprint
+import sys
+import warnings
+from typing import Any, List, Optional
+
+FORMATS_IN = ('auto', 'ours', 'mmpretrain', 'mmdet', 'genotype')
+FORMATS_OUT = ('ours', 'mmpretrain', 'mmdet', 'torchvision')
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Convert a policy between our JSON, mmpretrain/mmdet '
+        'AutoAugment configs, torchvision and released genotypes.')
+    parser.add_argument('input', help='policy JSON, zoo name, config file '
+                        'or genotype file')
+    parser.add_argument('--to', required=True, choices=FORMATS_OUT)
+    parser.add_argument('--from', dest='src', default='auto',
+                        choices=FORMATS_IN)
+    parser.add_argument('--out', help='write here instead of stdout')
+    parser.add_argument('--space', default='fastaa',
+                        help='space of the policy read from a config or '
+                        'genotype (default: %(default)s)')
+    parser.add_argument('--image-size', type=int, nargs='+',
+                        help='W or H W of the images, for Cutout (pixels in '
+                        'mmpretrain)')
+    parser.add_argument('--channel-order', default='bgr',
+                        choices=('bgr', 'rgb'),
+                        help='channel order of fill colours in mmpretrain/'
+                        'mmdet configs (default: %(default)s)')
+    parser.add_argument('--scope', default='auto',
+                        help="prefix of written op types ('mmpretrain', "
+                        "'mmdet'; 'none' for bare names)")
+    parser.add_argument('--strict', action='store_true',
+                        help='fail instead of warning on inexact steps')
+    parser.add_argument('--meta', nargs='*', default=[], metavar='KEY=VALUE',
+                        help='metadata for a policy read from a config or '
+                        'genotype')
+    return parser.parse_args(argv)
+
+
+def find_auto_augment(obj: Any) -> Optional[dict]:
+    """The first dict whose type is an ``AutoAugment`` (or a
+    ``RandomChoice`` of sub-policy lists), searching depth first."""
+    if isinstance(obj, dict):
+        kind = str(obj.get('type', '')).rsplit('.', 1)[-1]
+        if kind == 'AutoAugment':
+            return obj
+        if kind == 'RandomChoice' and obj.get('transforms') and all(
+                isinstance(t, (list, tuple)) for t in obj['transforms']):
+            return obj
+        values = obj.values()
+    elif isinstance(obj, (list, tuple)):
+        values = obj
+    else:
+        return None
+    for v in values:
+        found = find_auto_augment(v)
+        if found is not None:
+            return found
+    return None
+
+
+def _library(cfg: dict, default_scope: Optional[str]) -> str:
+    """'mmdet' or 'mmpretrain', from type prefixes, op keys or scope."""
+    text = json.dumps(cfg, default=str)
+    if '"mmdet.' in text or '"level"' in text:
+        return 'mmdet'
+    if '"mmpretrain.' in text:
+        return 'mmpretrain'
+    if default_scope in ('mmdet', 'mmpretrain'):
+        return default_scope
+    return 'mmpretrain'
+
+
+def _to_plain(obj: Any) -> Any:
+    """ConfigDict / tuples -> plain dicts and lists."""
+    if isinstance(obj, dict):
+        return {k: _to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_plain(v) for v in obj]
+    return obj
+
+
+def read_policy(args):
+    """The input as a Policy, and what it was read as."""
+    from mmautoaug.policy import (from_genotype, from_mmdet, from_mmpretrain,
+                                  load_policy, parse_genotype)
+    path, src = args.input, args.src
+    meta = dict(kv.split('=', 1) for kv in args.meta)
+    exists = osp.isfile(path)
+    if src == 'genotype':
+        if not exists:
+            raise FileNotFoundError(f'genotype file {path!r} does not exist')
+        with open(path, encoding='utf-8') as f:
+            genotype = parse_genotype(f.read())
+        meta.setdefault('source', f'released genotype {osp.basename(path)}')
+        return from_genotype(genotype, args.space, meta=meta), src
+    if src == 'ours' or not exists or _is_our_json(path):
+        if src not in ('auto', 'ours'):
+            raise FileNotFoundError(f'config file {path!r} does not exist')
+        return load_policy(path), 'ours'
+    cfg, scope = _read_config(path)
+    found = find_auto_augment(cfg)
+    if found is None:
+        raise ValueError(f'{path}: no AutoAugment transform found')
+    lib = _library(found, scope) if src == 'auto' else src
+    meta.setdefault('source', f'converted from {lib} config '
+                    f'{osp.basename(path)}')
+    if lib == 'mmdet':
+        return from_mmdet(found, args.space, args.channel_order,
+                          args.strict, meta), lib
+    return from_mmpretrain(found, args.space, _image_size(args),
+                           args.channel_order, args.strict, meta), lib
+
+
+def _is_our_json(path: str) -> bool:
+    if not path.endswith('.json'):
+        return False
+    with open(path, encoding='utf-8') as f:
+        try:
+            data = json.load(f)
+        except json.JSONDecodeError:
+            return False
+    return isinstance(data, dict) and 'format_version' in data
+
+
+def _read_config(path: str):
+    if path.endswith('.json'):
+        with open(path, encoding='utf-8') as f:
+            return json.load(f), None
+    from mmengine.config import Config
+    cfg = Config.fromfile(path)
+    return _to_plain(cfg.to_dict()), cfg.get('default_scope')
+
+
+def _image_size(args):
+    size = args.image_size
+    if size is None:
+        return None
+    if len(size) not in (1, 2):
+        raise ValueError('--image-size: give W or H W')
+    return size[0] if len(size) == 1 else tuple(size)
+
+
+def render(policy, args) -> str:
+    """The policy in the ``--to`` format, as text."""
+    from mmautoaug.policy import to_mmdet, to_mmpretrain
+    header = (f'# Generated by tools/policy/convert.py from {args.input}.\n'
+              '# Put `auto_augment` into the train pipeline.\n')
+    if args.to == 'ours':
+        return policy.to_json()
+    scope = args.scope
+    if scope == 'auto':
+        scope = args.to
+    elif scope == 'none':
+        scope = None
+    if args.to == 'mmpretrain':
+        cfg = to_mmpretrain(policy, _image_size(args), args.channel_order,
+                            scope, args.strict)
+        return header + 'auto_augment = ' + _pformat(cfg) + '\n'
+    if args.to == 'mmdet':
+        cfg = to_mmdet(policy, args.channel_order, scope, args.strict)
+        return header + 'auto_augment = ' + _pformat(cfg) + '\n'
+    from mmautoaug.policy import to_torchvision
+    transform = to_torchvision(policy, args.strict)
+    data = json.dumps(policy.to_dict())
+    return (f'# Generated by tools/policy/convert.py from {args.input}.\n'
+            '# A torchvision transforms.v2 callable for (C, H, W) uint8 RGB '
+            'tensors:\n'
+            '# v2.RandomChoice over one v2.Compose per sub-policy.\n'
+            'import json\n\n'
+            'from mmautoaug.policy import Policy, to_torchvision\n\n'
+            f'policy = Policy.from_dict(json.loads({data!r}))\n'
+            'transform = to_torchvision(policy)\n\n'
+            '# transform =\n' +
+            '\n'.join('# ' + line for line in repr(transform).splitlines()) +
+            '\n')
+
+
+def _pformat(cfg) -> str:
+    return pprint.pformat(cfg, width=79, sort_dicts=False)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    from mmautoaug.policy import ConversionWarning, PolicyError
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', ConversionWarning)
+        try:
+            policy, read_as = read_policy(args)
+            text = render(policy, args)
+        except (PolicyError, FileNotFoundError, ValueError) as e:
+            print(f'error: {e}', file=sys.stderr)
+            return 2
+    for w in caught:
+        print(f'warning: {w.message}', file=sys.stderr)
+    if args.out:
+        folder = osp.dirname(osp.abspath(args.out))
+        os.makedirs(folder, exist_ok=True)
+        with open(args.out, 'w', encoding='utf-8') as f:
+            f.write(text)
+        print(f'read {args.input} as {read_as}; wrote {args.to} to '
+              f'{args.out}', file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
