@@ -154,6 +154,10 @@ class DADASearchModel(BaseModel):
                 'step (first_order=False): its gradient reaches the policy '
                 'only through the virtual network step')
         classifier = copy.deepcopy(classifier)
+        # Never called (this model preprocesses), but mmpretrain's
+        # classifiers build one and would look its bare name up in our scope.
+        classifier.setdefault('data_preprocessor',
+                              dict(type='mmpretrain.ClsDataPreprocessor'))
         self.classifier = MODELS.build(classifier)
         self.policy = DADAPolicy(**(policy or {}))
         if not 1 <= topk <= self.policy.num_sub_policies:

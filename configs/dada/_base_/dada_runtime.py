@@ -1,0 +1,64 @@
+# DADA search runtime (Li et al., ECCV 2020): the parts every search shares.
+# The config that inherits this sets `classifier`, the data (half A in
+# train_dataloader, half B in train_cfg.search_dataloader) and the mean/std.
+_base_ = ['../../_base_/default_runtime.py']
+
+max_epochs = 20
+model = dict(
+    type='DADASearchModel',
+    # filled in by the inheriting config
+    classifier=None,
+    data_preprocessor=dict(
+        type='AugmentDataPreprocessor', defer_normalize=True,
+        num_classes=10, mean=[125.307, 122.961, 113.8575],
+        std=[51.5865, 50.847, 51.255], to_rgb=False),
+    # 105 sub-policies (all pairs of the 15 fastaa ops), Gumbel-Softmax and
+    # relaxed Bernoullis at temperature 0.5, logits ~ 1e-3 N(0, 1), prob and
+    # magnitude 0.5, RELAX control variate with 100 tanh units
+    policy=dict(space='fastaa', temperature=0.5, init_prob=0.5,
+                init_magnitude=0.5, init_logit_std=1e-3, cv_hidden=100),
+    # 'relax' (the paper) or 'gumbel_st' (its biased ablation)
+    estimator='relax',
+    # True: no unrolled step (cheaper; magnitudes are not learned)
+    first_order=False,
+    # False: one sub-policy per batch (the paper); True: one per image
+    per_sample=False,
+    hvp_r=0.01,
+    topk=25)
+
+# The network (SGD, cosine) and the policy + control variate (Adam) have
+# separate optimisers: the policy parameters never reach the SGD.
+optim_wrapper = dict(
+    constructor='SubmoduleOptimWrapperConstructor',
+    classifier=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
+                       weight_decay=2e-4)),
+    policy=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=0.005, betas=(0.5, 0.999),
+                       weight_decay=0)))
+param_scheduler = dict(
+    classifier=dict(type='CosineAnnealingLR', T_max=max_epochs,
+                    by_epoch=True, begin=0, end=max_epochs,
+                    convert_to_iter_based=True),
+    policy=[])
+
+train_cfg = dict(type='DADASearchLoop', max_epochs=max_epochs,
+                 search_dataloader=None)
+# the search evaluates nothing: its output is the policy
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
+
+# under tools/dist_train.sh: our train_step runs and averages its gradients
+model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
+
+custom_hooks = [dict(type='PolicyExportHook', interval=1)]
+default_hooks = dict(
+    logger=dict(interval=10),
+    # every epoch, so that --resume continues a search from its last epoch
+    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best=None))

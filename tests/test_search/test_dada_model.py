@@ -1,0 +1,180 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""DADASearchModel: straight-through magnitudes, one step, export."""
+import pytest
+import torch
+from mmengine.optim import OptimWrapperDict
+from mmpretrain.structures import DataSample
+
+from mmautoaug.augment import FASTAA, sub_policy_pairs
+from mmautoaug.policy import Policy
+from mmautoaug.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmautoaug.search.dada import DADAPolicy, PolicySample
+from mmautoaug.utils import register_all_modules
+
+import mmautoaug.models.backbones  # noqa: F401,E402  (WideResNet)
+
+register_all_modules()
+
+CLASSIFIER = dict(
+    type='mmpretrain.ImageClassifier',
+    backbone=dict(type='WideResNet', depth=10, widen_factor=1),
+    neck=dict(type='mmpretrain.GlobalAveragePooling'),
+    head=dict(type='mmpretrain.LinearClsHead', num_classes=4, in_channels=64,
+              loss=dict(type='mmpretrain.CrossEntropyLoss')))
+PREPROCESSOR = dict(
+    type='AugmentDataPreprocessor', defer_normalize=True,
+    mean=[128.0] * 3, std=[64.0] * 3)
+OPTIM = dict(
+    classifier=dict(type='OptimWrapper', optimizer=dict(
+        type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)),
+    policy=dict(type='OptimWrapper', optimizer=dict(
+        type='Adam', lr=0.005, betas=(0.5, 0.999), weight_decay=0)))
+
+
+def build(**kwargs):
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(type='DADASearchModel', classifier=CLASSIFIER,
+             data_preprocessor=PREPROCESSOR, seed=0, **kwargs))
+    optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type='SubmoduleOptimWrapperConstructor',
+             optim_wrapper_cfg=OPTIM))(model)
+    return model, optim
+
+
+def batch(seed, n=8, size=16):
+    g = torch.Generator().manual_seed(seed)
+    return dict(
+        inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8,
+                              generator=g) for _ in range(n)],
+        data_samples=[DataSample().set_gt_label(i % 4) for i in range(n)])
+
+
+def fixed_sample(pair, applied):
+    """A PolicySample that picks sub-policy ``pair`` for the whole batch."""
+    index = torch.tensor([sub_policy_pairs('fastaa').index(pair)])
+    applied = torch.tensor([applied], dtype=torch.float32)
+    return PolicySample(index, applied, torch.zeros(()), torch.zeros(315),
+                        torch.zeros(315), torch.ones(1), applied)
+
+
+@pytest.mark.parametrize('direction', [1.0, -1.0])
+def test_straight_through_magnitude_gradient_sign(direction):
+    """Brightness grows with its magnitude: a loss that rewards (or
+    penalises) bright images gets a gradient of the matching sign, and
+    the true finite-difference effect of the op agrees."""
+    model, _ = build()
+    images = torch.full((4, 3, 8, 8), 100.0)
+    sample = fixed_sample(('Brightness', 'Sharpness'), [1.0, 0.0])
+    gen = torch.Generator().manual_seed(0)
+    out = model._augment(images, sample, gen)
+    loss = direction * out.mean()
+    (grad, ) = torch.autograd.grad(loss, [model.policy.magnitudes])
+    row = sample.index.item()
+    assert grad[row, 0] == pytest.approx(direction)  # d out / d m = 1
+    assert torch.count_nonzero(grad) == 1  # not applied: no gradient
+    with torch.no_grad():
+        effect = []
+        for delta in (0.1, -0.1):
+            model.policy.magnitudes[row, 0] = 0.5 + delta
+            effect.append(direction * model._augment(images, sample,
+                                                     gen).mean())
+        model.policy.magnitudes[row, 0] = 0.5
+    assert torch.sign(effect[0] - effect[1]) == torch.sign(grad[row, 0])
+
+
+def test_straight_through_reaches_both_ops():
+    model, _ = build()
+    images = torch.full((2, 3, 8, 8), 100.0)
+    sample = fixed_sample(('Solarize', 'Brightness'), [1.0, 1.0])
+    out = model._augment(images, sample, torch.Generator().manual_seed(0))
+    (grad, ) = torch.autograd.grad(out.mean(), [model.policy.magnitudes])
+    row = sample.index.item()
+    torch.testing.assert_close(grad[row], torch.ones(2))
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(), dict(first_order=True), dict(estimator='gumbel_st'),
+    dict(per_sample=True)
+])
+def test_train_step_updates_policy_and_network(kwargs):
+    model, optim = build(**kwargs)
+    assert isinstance(optim, OptimWrapperDict)
+    # the policy never reaches the network's optimiser and vice versa
+    net_ids = {id(p) for g in optim['classifier'].param_groups
+               for p in g['params']}
+    assert not net_ids & {id(p) for p in model.policy.parameters()}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    log = model.train_step(dict(train=batch(0), val=batch(1)), optim)
+    assert set(log) == {'loss', 'val_loss'}
+    assert torch.isfinite(log['loss']) and torch.isfinite(log['val_loss'])
+    after = model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert 'classifier.head.fc.weight' in changed
+    assert 'policy.logits' in changed and 'policy.probs' in changed
+    if kwargs.get('first_order'):
+        # no Hessian-vector product: the magnitudes keep their values
+        assert 'policy.magnitudes' not in changed
+    if kwargs.get('estimator') == 'gumbel_st':
+        assert not any(k.startswith('policy.control_variate') for k in changed)
+    else:
+        assert 'policy.control_variate.net.0.weight' in changed
+    assert int(after['step_count']) == 1
+    assert float(model.policy.probs.detach().min()) >= 0
+    assert float(model.policy.probs.detach().max()) <= 1
+
+
+def test_same_seed_same_step():
+    logs = []
+    for _ in range(2):
+        model, optim = build()
+        model.train_step(dict(train=batch(0), val=batch(1)), optim)
+        logs.append(model.state_dict())
+    for k in logs[0]:
+        torch.testing.assert_close(logs[0][k], logs[1][k])
+
+
+def test_export_policy():
+    model, _ = build(topk=5)
+    with torch.no_grad():
+        model.policy.logits.zero_()
+        model.policy.logits[7] = 3.0
+        model.policy.probs[7] = torch.tensor([0.2, 0.9])
+    policy = model.export_policy()
+    assert isinstance(policy, Policy)
+    assert policy.space_name == 'fastaa' and len(policy) == 5
+    first = policy.sub_policies[0]
+    assert (first[0].op, first[1].op) == sub_policy_pairs(FASTAA)[7]
+    assert first[0].prob == pytest.approx(0.2)
+    assert policy.meta['method'] == 'DADA'
+    policy.validate()
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match='estimator'):
+        build(estimator='reinforce')
+    with pytest.raises(ValueError, match='first_order'):
+        build(estimator='gumbel_st', first_order=True)
+    with pytest.raises(ValueError, match='defer_normalize'):
+        MODELS.build(dict(type='DADASearchModel', classifier=CLASSIFIER,
+                          data_preprocessor=dict(
+                              type='AugmentDataPreprocessor')))
+    model, optim = build()
+    with pytest.raises(ValueError, match='train=.*val='):
+        model.train_step(batch(0), optim)
+    with pytest.raises(ValueError, match='temperature'):
+        DADAPolicy(temperature=0)
+
+
+def test_constructor_rejects_uncovered_parameters():
+    model, _ = build()
+    with pytest.raises(ValueError, match='no optimiser'):
+        OPTIM_WRAPPER_CONSTRUCTORS.build(
+            dict(type='SubmoduleOptimWrapperConstructor',
+                 optim_wrapper_cfg=dict(classifier=OPTIM['classifier'])))(
+                     model)
+    with pytest.raises(KeyError, match='no submodule'):
+        OPTIM_WRAPPER_CONSTRUCTORS.build(
+            dict(type='SubmoduleOptimWrapperConstructor',
+                 optim_wrapper_cfg=dict(OPTIM, network=OPTIM['policy'])))(
+                     model)
