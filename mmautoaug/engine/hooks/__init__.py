@@ -1,1 +1,2 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+from .policy_export_hook import PolicyExportHook  # noqa: F401
