@@ -1,1 +1,4 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+from .dada import (DADASearchLoop, DADASearchModel,  # noqa: F401
+                   SearchDistributedDataParallel,
+                   SubmoduleOptimWrapperConstructor)
