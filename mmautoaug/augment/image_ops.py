@@ -11,6 +11,7 @@ should do to alpha (e.g. Equalize) is not defined by the authors' code.
 import math
 from typing import Optional, Sequence, Union
 
+import cv2
 import numpy as np
 from mmcv.image import iminvert, posterize, solarize
 
@@ -115,18 +116,27 @@ def _check_image(img, name: str) -> None:
 
 def _warp(img: np.ndarray, op: str, param: float,
           fill: np.ndarray) -> np.ndarray:
-    """PIL's nearest-neighbour affine transform, pixel for pixel."""
+    """PIL's nearest-neighbour affine transform, pixel for pixel.
+
+    PIL's integer sampler picks each source pixel; OpenCV's ``remap`` then
+    only copies pixels (the maps hold exact integers, so its own rounding
+    never matters) and writes ``fill`` where the source is outside.
+    """
     h, w = img.shape[:2]
     coef = pil_sampling_coefficients(pil_affine_data(op, param, h, w))
     out = np.empty_like(img)
-    out[...] = fill
     xs = np.arange(w, dtype=np.int64)[None, :]
     block = max(1, _BLOCK_PIXELS // w)
+    border = tuple(float(v) for v in fill)
     for top in range(0, h, block):
         ys = np.arange(top, min(h, top + block), dtype=np.int64)[:, None]
         xin, yin = source_indices(coef, xs, ys)
-        inside = (xin >= 0) & (xin < w) & (yin >= 0) & (yin < h)
-        out[top:top + len(ys)][inside] = img[yin[inside], xin[inside]]
+        # -1 is outside for remap as for PIL; keep far values in float range
+        xin = np.clip(xin, -1, w).astype(np.float32)
+        yin = np.clip(yin, -1, h).astype(np.float32)
+        rows = cv2.remap(img, xin, yin, cv2.INTER_NEAREST,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+        out[top:top + len(ys)] = rows.reshape(len(ys), w, img.shape[2])
     return out
 
 
@@ -154,31 +164,50 @@ def _blend(degenerate: np.ndarray, img: np.ndarray,
 
 
 def _grey(img: np.ndarray, order: str) -> np.ndarray:
-    """PIL's ``convert('L')`` as an ``HxW`` int64 array."""
+    """PIL's ``convert('L')`` as an ``HxW`` int32 array."""
     if img.shape[2] == 1:
-        return img[..., 0].astype(np.int64)
-    rgb = img.astype(np.int64)
+        return img[..., 0].astype(np.int32)
+    rgb = img.astype(np.int32)  # 255 * 65536 < 2**31
     r, b = (2, 0) if order == 'bgr' else (0, 2)
     return levels.luma(rgb[..., r], rgb[..., 1], rgb[..., b])
 
 
 def _apply_lut(img: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """Per-channel lookup: ``lut`` is ``(C, 256)``."""
-    channel = np.arange(img.shape[2])
-    return lut[channel, img].astype(np.uint8)
+    """Per-channel lookup with OpenCV: ``lut`` is ``(C, 256)`` or ``(256,)``
+    levels in [0, 255]."""
+    lut = np.broadcast_to(lut, (img.shape[2], 256)).astype(np.uint8)
+    if img.shape[2] == 1:
+        return cv2.LUT(img[..., 0], lut[0])[..., None]
+    return cv2.LUT(img, np.ascontiguousarray(lut.T[None]))
+
+
+def _blend_table(degenerate: float, factor: float) -> np.ndarray:
+    """``blend`` of a constant image with every level: a ``(256,)`` table
+    (the same float32 arithmetic as pixel by pixel)."""
+    lv = np.arange(256, dtype=np.float32)
+    return levels.blend(np.float32(degenerate), lv, np.float32(factor))
+
+
+def _histograms(img: np.ndarray) -> np.ndarray:
+    """``(C, 256)`` int64 level counts per channel."""
+    if img.shape[0] * img.shape[1] < 2**24:  # exact in calcHist's float32
+        hist = [cv2.calcHist([img], [c], None, [256], [0, 256])[:, 0]
+                for c in range(img.shape[2])]
+    else:
+        hist = [np.bincount(img[..., c].ravel(), minlength=256)
+                for c in range(img.shape[2])]
+    return np.stack(hist).astype(np.int64)
 
 
 def _auto_contrast(img, param, order):
-    flat = img.reshape(-1, img.shape[2]).astype(np.int64)
-    return _apply_lut(img, levels.autocontrast_lut(flat.min(0), flat.max(0)))
+    present = _histograms(img) > 0
+    low = present.argmax(1)
+    high = 255 - present[:, ::-1].argmax(1)
+    return _apply_lut(img, levels.autocontrast_lut(low, high))
 
 
 def _equalize(img, param, order):
-    hist = np.stack([
-        np.bincount(img[..., c].ravel(), minlength=256)
-        for c in range(img.shape[2])
-    ]).astype(np.int64)
-    return _apply_lut(img, levels.equalize_lut(hist))
+    return _apply_lut(img, levels.equalize_lut(_histograms(img)))
 
 
 def _posterize(img, bits, order):
@@ -190,7 +219,7 @@ def _posterize(img, bits, order):
 def _contrast(img, factor, order):
     grey = _grey(img, order)
     mean = int(grey.sum() / grey.size + 0.5)
-    return _blend(np.full_like(img, mean), img, factor)
+    return _apply_lut(img, _blend_table(mean, factor))
 
 
 def _color(img, factor, order):
@@ -202,11 +231,12 @@ def _sharpness(img, factor, order):
     h, w = img.shape[:2]
     if h < 3 or w < 3:  # PIL leaves images smaller than the kernel as is
         return _blend(img, img, factor)
-    x = img.astype(np.int64)
-    window = sum(x[1 + dy:h - 1 + dy, 1 + dx:w - 1 + dx]
-                 for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    # exact integer 3x3 window sums (9 * 255 fits int16)
+    window = cv2.boxFilter(img, cv2.CV_16S, (3, 3), normalize=False)
+    window = window.reshape(img.shape)[1:-1, 1:-1]
     smooth = img.copy()
-    smooth[1:-1, 1:-1] = levels.smooth_interior(window, x[1:-1, 1:-1])
+    smooth[1:-1, 1:-1] = levels.smooth_interior(
+        window.astype(np.int32), img[1:-1, 1:-1].astype(np.int32))
     return _blend(smooth, img, factor)
 
 
@@ -218,7 +248,7 @@ _COLOUR_OPS = {
     'Posterize': _posterize,
     'Contrast': _contrast,
     'Color': _color,
-    'Brightness': lambda img, f, order: _blend(np.zeros_like(img), img, f),
+    'Brightness': lambda img, f, order: _apply_lut(img, _blend_table(0, f)),
     'Sharpness': _sharpness,
     'Identity': lambda img, param, order: img,
 }
