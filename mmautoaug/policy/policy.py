@@ -67,8 +67,8 @@ class Policy:
     :class:`Policy` object is always usable.
 
     Args:
-        space (str): Name of the search space (``'fastaa'``,
-            ``'autoaugment'``, ``'aws'``).
+        space (str | SearchSpace): The search space or its name
+            (``'fastaa'``, ``'autoaugment'``, ``'aws'``).
         sub_policies (list[list[PolicyOp | dict | tuple]]): The
             sub-policies. Ops may be given as :class:`PolicyOp`, as dicts
             with keys ``op, prob, magnitude`` or as ``(op, prob, magnitude)``
@@ -90,6 +90,8 @@ class Policy:
                                                        tuple]]],
                  weights: Optional[Sequence[float]] = None,
                  meta: Optional[Dict[str, Any]] = None):
+        if isinstance(space, SearchSpace):
+            space = space.name
         self.space_name = space
         if not isinstance(sub_policies, (list, tuple)):
             raise PolicyError(

@@ -186,10 +186,10 @@ def render(policy, args) -> str:
     if args.to == 'mmpretrain':
         cfg = to_mmpretrain(policy, _image_size(args), args.channel_order,
                             scope, args.strict)
-        return header + 'auto_augment = ' + _pformat(cfg) + '\n'
+        return header + 'auto_augment = ' + _pformat(cfg, 0, 15) + '\n'
     if args.to == 'mmdet':
         cfg = to_mmdet(policy, args.channel_order, scope, args.strict)
-        return header + 'auto_augment = ' + _pformat(cfg) + '\n'
+        return header + 'auto_augment = ' + _pformat(cfg, 0, 15) + '\n'
     from mmautoaug.policy import to_torchvision
     transform = to_torchvision(policy, args.strict)
     data = json.dumps(policy.to_dict())
@@ -206,8 +206,38 @@ def render(policy, args) -> str:
             '\n')
 
 
-def _pformat(cfg) -> str:
-    return pprint.pformat(cfg, width=79, sort_dicts=False)
+def _pformat(obj, indent: int = 0, used: int = 0, width: int = 79) -> str:
+    """OpenMMLab config style: ``dict(type=..., ...)``, one op a line
+    where it fits, keys in the converter's order.
+
+    ``indent`` is the indentation of the line the object starts on and
+    ``used`` how many characters precede it there.
+    """
+    flat = _flat(obj)
+    if used + len(flat) <= width or not isinstance(obj, (dict, list,
+                                                          tuple)):
+        return flat
+    pad = ' ' * (indent + 4)
+    if isinstance(obj, dict):
+        items = [
+            f'{pad}{k}=' + _pformat(v, indent + 4, indent + 4 + len(k) + 1,
+                                    width) for k, v in obj.items()
+        ]
+        return 'dict(\n' + ',\n'.join(items) + ')'
+    items = [pad + _pformat(v, indent + 4, indent + 4, width) for v in obj]
+    return '[\n' + ',\n'.join(items) + ',\n' + ' ' * indent + ']'
+
+
+def _flat(obj) -> str:
+    if isinstance(obj, dict):
+        return 'dict(' + ', '.join(f'{k}={_flat(v)}'
+                                   for k, v in obj.items()) + ')'
+    if isinstance(obj, list):
+        return '[' + ', '.join(_flat(v) for v in obj) + ']'
+    if isinstance(obj, tuple):
+        return '(' + ', '.join(_flat(v) for v in obj) + \
+            (',)' if len(obj) == 1 else ')')
+    return repr(obj)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -143,6 +143,11 @@ def test_grey_tiny_and_large_images():
         (1, 1, 3)
     assert t(dict(img=np.zeros((3, 5, 1), np.uint8)))['img'].shape == \
         (3, 5, 1)
+    big = np.full((4000, 4000), 200, np.uint8)
+    out = PolicyAugment(Policy('fastaa', [[('Rotate', 1.0, 1.0)]]),
+                        seed=0)(dict(img=big))['img']
+    assert out.shape == big.shape
+    assert out[0, 0] == 0 and out[-1, -1] == 0 and out[2000, 2000] == 200
 
 
 @pytest.mark.parametrize('img, error, message', [
