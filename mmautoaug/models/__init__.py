@@ -1,2 +1,3 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 from .backbones import ShakeShakeResNet, WideResNet  # noqa: F401
+from .policy_models import AWSController  # noqa: F401

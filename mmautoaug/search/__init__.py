@@ -1,4 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+from .aws import (AWSImageClassifier, AWSSearchLoop,  # noqa: F401
+                  RankLocalSampler, StratifiedSplitDataset)
 from .dada import (DADASearchLoop, DADASearchModel,  # noqa: F401
                    SearchDistributedDataParallel,
                    SubmoduleOptimWrapperConstructor)

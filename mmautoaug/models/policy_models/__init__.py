@@ -1,0 +1,4 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Learned augmentation policies: DADA parameters, AdvAA generator, AWS agent."""
+from .aws import (AWSController, kl_divergence, ppo_surrogate,  # noqa: F401
+                  ppo_update)
