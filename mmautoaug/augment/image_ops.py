@@ -23,6 +23,8 @@ from .spaces import GEOMETRIC_OPS, OP_PARAMS
 Fill = Union[int, Sequence[int]]
 #: Rows are warped in blocks of about this many pixels to bound memory.
 _BLOCK_PIXELS = 1 << 20
+#: ``cv2.remap`` takes images smaller than this on each side.
+_REMAP_LIMIT = 32767
 
 
 def apply_image_op(img: np.ndarray,
@@ -128,14 +130,23 @@ def _warp(img: np.ndarray, op: str, param: float,
     xs = np.arange(w, dtype=np.int64)[None, :]
     block = max(1, _BLOCK_PIXELS // w)
     border = tuple(float(v) for v in fill)
+    framed = None
+    if max(h, w) >= _REMAP_LIMIT:  # a frame of fill colour around the image
+        framed = np.empty((h + 2, w + 2, img.shape[2]), img.dtype)
+        framed[...] = fill
+        framed[1:-1, 1:-1] = img
     for top in range(0, h, block):
         ys = np.arange(top, min(h, top + block), dtype=np.int64)[:, None]
         xin, yin = source_indices(coef, xs, ys)
-        # -1 is outside for remap as for PIL; keep far values in float range
-        xin = np.clip(xin, -1, w).astype(np.float32)
-        yin = np.clip(yin, -1, h).astype(np.float32)
-        rows = cv2.remap(img, xin, yin, cv2.INTER_NEAREST,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+        # -1 and the size are outside, as any further index
+        xin, yin = np.clip(xin, -1, w), np.clip(yin, -1, h)
+        if framed is None:
+            rows = cv2.remap(img, xin.astype(np.float32),
+                             yin.astype(np.float32), cv2.INTER_NEAREST,
+                             borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=border)
+        else:
+            rows = framed[yin + 1, xin + 1]
         out[top:top + len(ys)] = rows.reshape(len(ys), w, img.shape[2])
     return out
 

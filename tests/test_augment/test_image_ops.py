@@ -110,6 +110,14 @@ def test_large_image_cheaply():
             apply_image_op(img, op, v), pil_reference(img, op, v))
 
 
+def test_very_wide_image():
+    # wider than OpenCV's remap allows: the numpy path gives PIL's pixels
+    img = np.random.default_rng(0).integers(0, 256, (3, 40000), np.uint8)
+    for op, v in [('TranslateX', 0.25), ('ShearY', 0.3)]:
+        assert np.array_equal(
+            apply_image_op(img, op, v), pil_reference(img, op, v))
+
+
 @pytest.mark.parametrize('img,err,words', [
     (np.zeros((8, 8, 3), np.float32), TypeError, ['img', 'float32', 'uint8']),
     (np.zeros((8, 8, 4), np.uint8), ValueError, ['img', 'RGBA', 'HxWx3']),
