@@ -1,0 +1,14 @@
+# The policy and the policy-pretrained backbone every config of this folder
+# uses: point them at your own search here (or per config).
+custom_imports = dict(
+    imports=['mmautoaug.detection'], allow_failed_imports=False)
+# A zoo name, or the policy.json a search wrote (work_dirs/<search>/policy.json);
+# DADA's own ImageNet policy is not bundled (see mmautoaug/policy/zoo.py).
+policy = 'autoaugment_imagenet'
+# The detection-side policy step, placed after RandomFlip, before packing.
+policy_step = dict(type='mmautoaug.DetPolicyAugment', policy=policy)
+# A ResNet-50 trained with configs/pretrain/resnet50_8xb32-policy_in1k.py and
+# converted by tools/model_converters/cls2det_backbone.py.
+policy_backbone = 'work_dirs/resnet50_8xb32-policy_in1k/backbone.pth'
+policy_backbone_init = dict(
+    type='Pretrained', prefix='backbone.', checkpoint=policy_backbone)

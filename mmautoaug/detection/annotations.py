@@ -1,0 +1,145 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Move detection annotations with a 3x3 matrix of the op library.
+
+The matrices come from :func:`mmautoaug.augment.geometry.op_matrix`: they map
+INPUT continuous pixel coordinates to OUTPUT coordinates, the frame of mmdet's
+``xyxy`` boxes and polygons. Label maps (bitmap masks, semantic maps) are
+resampled with the op library's own nearest-neighbour sampler, the one that
+moves the image, so a mask stays on the pixels of its object.
+"""
+from typing import List, Sequence, Union
+
+import numpy as np
+
+from mmautoaug.augment.geometry import (pil_affine_data,
+                                         pil_sampling_coefficients,
+                                         source_indices, transform_points)
+
+
+def warp_label_maps(arrays: np.ndarray, op: str, param: float,
+                    fill: Union[int, float] = 0) -> np.ndarray:
+    """Move a stack of label maps with a geometric op, pixel for pixel.
+
+    Picks every output pixel's source with the op library's sampler
+    (:func:`~mmautoaug.augment.geometry.pil_sampling_coefficients`, PIL's
+    own nearest-neighbour arithmetic), the one the image ops use, so a mask
+    stays exactly on the pixels of its object. Works for any dtype
+    (instance masks, semantic maps with an ignore index), which is why label
+    maps do not go through the uint8 image ops.
+
+    Args:
+        arrays (np.ndarray): ``(H, W)`` or ``(N, H, W)`` maps.
+        op (str): One of :data:`~mmautoaug.augment.GEOMETRIC_OPS`.
+        param (float): The op's (signed) parameter.
+        fill (int | float): Value of output pixels whose source lies
+            outside the input (0 for masks, 255 - the ignore index - for
+            segmentation maps).
+
+    Returns:
+        np.ndarray: The moved maps, same shape and dtype.
+
+    Examples:
+        >>> warp_label_maps(np.array([[1, 2, 3]]), 'TranslateX', -1 / 3,
+        ...                 fill=9)
+        array([[9, 1, 2]])
+    """
+    single = arrays.ndim == 2
+    stack = arrays[None] if single else arrays
+    height, width = stack.shape[-2:]
+    coefficients = pil_sampling_coefficients(
+        pil_affine_data(op, param, height, width))
+    ys, xs = np.mgrid[0:height, 0:width]
+    src_x, src_y = source_indices(coefficients, xs.ravel().astype(np.int64),
+                                  ys.ravel().astype(np.int64))
+    inside = (src_x >= 0) & (src_x < width) & (src_y >= 0) & (src_y < height)
+    out = np.full((stack.shape[0], height * width), fill, dtype=stack.dtype)
+    out[:, inside] = stack[:, src_y[inside], src_x[inside]]
+    out = out.reshape(stack.shape)
+    return out[0] if single else out
+
+
+def clip_polygon(points: np.ndarray, width: float,
+                 height: float) -> np.ndarray:
+    """Clip a polygon to the image rectangle ``[0, W] x [0, H]``.
+
+    Sutherland-Hodgman against the four borders: the part of the polygon
+    inside the image keeps its exact shape (clamping the vertices instead
+    would bend it).
+
+    Args:
+        points (np.ndarray): ``(K, 2)`` vertices ``(x, y)``.
+        width (float): Image width.
+        height (float): Image height.
+
+    Returns:
+        np.ndarray: ``(M, 2)`` vertices of the clipped polygon; ``M = 0``
+        when nothing of it is inside the image.
+
+    Examples:
+        >>> square = np.array([[-2., -2], [2, -2], [2, 2], [-2, 2]])
+        >>> clip_polygon(square, 10, 10).tolist()
+        [[0.0, 2.0], [0.0, 0.0], [2.0, 0.0], [2.0, 2.0]]
+    """
+    # (axis, bound, keep_greater): x >= 0, x <= W, y >= 0, y <= H.
+    borders = ((0, 0.0, True), (0, float(width), False), (1, 0.0, True),
+               (1, float(height), False))
+    poly = [np.asarray(p, dtype=np.float64) for p in points]
+    for axis, bound, keep_greater in borders:
+        if not poly:
+            break
+        kept: List[np.ndarray] = []
+        for k, current in enumerate(poly):
+            previous = poly[k - 1]
+            cur_in = (current[axis] >= bound) if keep_greater \
+                else (current[axis] <= bound)
+            prev_in = (previous[axis] >= bound) if keep_greater \
+                else (previous[axis] <= bound)
+            if cur_in != prev_in:
+                t = (bound - previous[axis]) / (current[axis] - previous[axis])
+                kept.append(previous + t * (current - previous))
+            if cur_in:
+                kept.append(current)
+        poly = kept
+    return np.array(poly, dtype=np.float64).reshape(-1, 2)
+
+
+def polygon_area(points: np.ndarray) -> float:
+    """Area of a simple polygon given as ``(K, 2)`` vertices (shoelace)."""
+    if len(points) < 3:
+        return 0.0
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) -
+                           np.dot(y, np.roll(x, -1))))
+
+
+def transform_polygons(instances: Sequence[Sequence[np.ndarray]],
+                       matrix: np.ndarray, width: int,
+                       height: int) -> List[List[np.ndarray]]:
+    """Move mmdet polygon masks through ``matrix`` and clip them.
+
+    Args:
+        instances: mmdet ``PolygonMasks.masks``: per instance a list of flat
+            ``[x0, y0, x1, y1, ...]`` arrays.
+        matrix (np.ndarray): ``(3, 3)`` input -> output matrix.
+        width (int): Output image width.
+        height (int): Output image height.
+
+    Returns:
+        list[list[np.ndarray]]: The same layout. Parts that leave the image
+        entirely are removed; an instance with no part left gets mmdet's
+        placeholder for an empty polygon mask, ``[np.zeros(6)]`` (the one
+        mmdet's ``LoadAnnotations`` uses), so instance counts stay aligned.
+    """
+    moved = []
+    for parts in instances:
+        new_parts = []
+        for flat in parts:
+            points = np.asarray(flat, dtype=np.float64).reshape(-1, 2)
+            if len(points) == 0:
+                continue
+            clipped = clip_polygon(transform_points(points, matrix), width,
+                                   height)
+            if polygon_area(clipped) > 0:
+                new_parts.append(clipped.reshape(-1))
+        moved.append(new_parts if new_parts else [np.zeros(6)])
+    return moved

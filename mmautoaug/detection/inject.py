@@ -1,0 +1,184 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Insert a policy into the train pipeline of any mmdet config."""
+import copy
+from typing import Iterator, List, Union
+
+from mmengine.config import Config, ConfigDict
+
+#: Where :func:`inject_policy` can put the transform.
+POSITIONS = ('after_flip', 'before_pack')
+#: What the policy becomes: our transform, or mmdet's own ``AutoAugment``.
+BACKENDS = ('mmautoaug', 'mmdet')
+TRANSFORM_TYPE = 'mmautoaug.DetPolicyAugment'
+CUSTOM_IMPORT = 'mmautoaug.detection'
+_FLIP = 'RandomFlip'
+_PACK = 'PackDetInputs'
+_POLICY_TRANSFORMS = ('DetPolicyAugment', 'AutoAugment', 'PolicyAugment')
+
+
+def read_config(path: str) -> Config:
+    """Read a config file, or a packaged one such as
+    ``'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'``.
+
+    ``Config.fromfile`` understands ``pkg::`` paths only inside ``_base_``;
+    here they are read through ``mmengine.hub.get_config``.
+    """
+    if '::' in path:
+        from mmengine.hub import get_config
+        return get_config(path)
+    return Config.fromfile(path)
+
+
+def _type_name(step: dict) -> str:
+    """``'RandomFlip'`` for ``'RandomFlip'``, ``'mmdet.RandomFlip'`` or the
+    class itself (new-style configs)."""
+    kind = step.get('type', '')
+    name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+    return name.rsplit('.', 1)[-1]
+
+
+def train_pipelines(dataset: dict) -> Iterator[list]:
+    """Yield every pipeline of a train data set config that packs samples.
+
+    Walks dataset wrappers: ``dataset`` (RepeatDataset, ClassBalancedDataset,
+    MultiImageMixDataset whose own pipeline packs), ``datasets``
+    (ConcatDataset). Pipelines without ``PackDetInputs`` (the loading part
+    inside a MultiImageMixDataset) are skipped.
+    """
+    pipeline = dataset.get('pipeline')
+    if isinstance(pipeline, list) and any(
+            _type_name(step) == _PACK for step in pipeline):
+        yield pipeline
+    inner = dataset.get('dataset')
+    if isinstance(inner, dict):
+        yield from train_pipelines(inner)
+    for sub in dataset.get('datasets') or []:
+        if isinstance(sub, dict):
+            yield from train_pipelines(sub)
+
+
+def _insert_index(pipeline: list, position: Union[str, int]) -> int:
+    names = [_type_name(step) for step in pipeline]
+    if isinstance(position, int) and not isinstance(position, bool):
+        if not -len(pipeline) <= position <= len(pipeline):
+            raise ValueError(f'position {position} is outside the train '
+                             f'pipeline of {len(pipeline)} steps {names}')
+        return position if position >= 0 else len(pipeline) + position
+    if position == 'after_flip':
+        if _FLIP not in names:
+            raise ValueError(
+                f'position=after_flip but the train pipeline {names} has no '
+                f"{_FLIP}; use position='before_pack' or an index")
+        return len(names) - names[::-1].index(_FLIP)
+    if position == 'before_pack':
+        return names.index(_PACK)
+    raise ValueError(f'position must be one of {list(POSITIONS)} or an int, '
+                     f'got {position!r}')
+
+
+def policy_transform(policy, backend: str = 'mmautoaug', **kwargs) -> dict:
+    """The pipeline step that applies ``policy``.
+
+    Args:
+        policy (str | dict | Policy): Zoo name, JSON path, dict or Policy.
+        backend (str): ``'mmautoaug'`` (:class:`DetPolicyAugment`: every op
+            of the library, exact magnitudes) or ``'mmdet'`` (mmdet's own
+            ``AutoAugment``, written by the policy room's converter
+            :func:`~mmautoaug.policy.to_mmdet`, for users without mmautoaug;
+            it warns where mmdet's one-decimal magnitudes round a value or
+            an op has no exact mmdet counterpart).
+        **kwargs: Extra arguments of :class:`DetPolicyAugment`
+            (``'mmautoaug'``) or of :func:`~mmautoaug.policy.to_mmdet`
+            (``'mmdet'``: ``channel_order``, ``scope``, ``strict``).
+
+    Returns:
+        dict: The transform config.
+    """
+    from mmautoaug.policy import Policy, load_policy, to_mmdet
+    if backend not in BACKENDS:
+        raise ValueError(f'backend must be one of {list(BACKENDS)}, got '
+                         f'{backend!r}')
+    loaded = load_policy(policy)  # fail here, not in a dataloader worker
+    if backend == 'mmdet':
+        return to_mmdet(loaded, **kwargs)
+    if isinstance(policy, Policy):
+        policy = loaded.to_dict()
+    return dict(type=TRANSFORM_TYPE, policy=policy, **kwargs)
+
+
+def inject_policy(cfg: Union[Config, dict],
+                  policy,
+                  position: Union[str, int] = 'after_flip',
+                  backend: str = 'mmautoaug',
+                  **kwargs) -> Config:
+    """Return a copy of an mmdet config with the policy in its train pipeline.
+
+    The transform goes after the (last) ``RandomFlip`` by default, before
+    ``PackDetInputs`` in any case, of every pipeline of
+    ``train_dataloader.dataset`` that packs samples (dataset wrappers are
+    followed). The top-level ``train_pipeline`` variable, when the config
+    has one equal to the dataset's, is updated too so the written config
+    reads true. For ``backend='mmautoaug'``, ``'mmautoaug.detection'`` is
+    added to ``custom_imports`` so mmdet's scope finds the transform.
+
+    Args:
+        cfg (Config | dict): An mmdet config, e.g.
+            ``Config.fromfile('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')``.
+        policy (str | dict | Policy): Zoo name, JSON path, dict or Policy.
+        position (str | int): ``'after_flip'``, ``'before_pack'`` or an index
+            into the train pipeline. Defaults to ``'after_flip'``.
+        backend (str): ``'mmautoaug'`` or ``'mmdet'``, see
+            :func:`policy_transform`.
+        **kwargs: Extra arguments of the transform, see
+            :func:`policy_transform` (for ``'mmautoaug'``: ``min_box_size``,
+            ``keep_degenerate``, ``skip_ops``, ``channel_order``, ``seed``).
+
+    Returns:
+        Config: The new config; ``cfg`` is not modified.
+
+    Examples:
+        >>> from mmengine.config import Config
+        >>> cfg = read_config(
+        ...     'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py')
+        >>> new = inject_policy(cfg, 'autoaugment_imagenet')
+        >>> [s['type'] for s in new.train_dataloader.dataset.pipeline][-3:]
+        ['RandomFlip', 'mmautoaug.DetPolicyAugment', 'PackDetInputs']
+    """
+    cfg = copy.deepcopy(cfg) if isinstance(cfg, Config) else Config(
+        copy.deepcopy(cfg))
+    dataloader = cfg.get('train_dataloader')
+    if not dataloader or 'dataset' not in dataloader:
+        raise ValueError('the config has no train_dataloader.dataset to '
+                         'insert the policy into')
+    pipelines: List[list] = list(train_pipelines(dataloader['dataset']))
+    if not pipelines:
+        raise ValueError(
+            'no pipeline of train_dataloader.dataset (or of the data sets it '
+            f'wraps) ends in {_PACK}; is this an mmdet detection config?')
+    step = policy_transform(policy, backend, **kwargs)
+    top_level = cfg.get('train_pipeline')
+    same_as_top_level = [
+        k for k, pipeline in enumerate(pipelines) if pipeline == top_level
+    ]
+    for pipeline in pipelines:
+        present = [
+            _type_name(s) for s in pipeline
+            if _type_name(s) in _POLICY_TRANSFORMS
+        ]
+        if present:
+            raise ValueError(f'the train pipeline already has {present}; '
+                             'remove it before injecting another policy')
+        pipeline.insert(_insert_index(pipeline, position),
+                        ConfigDict(copy.deepcopy(step)))
+    if same_as_top_level:
+        cfg.train_pipeline = copy.deepcopy(pipelines[same_as_top_level[0]])
+    if backend == 'mmautoaug':
+        imports = cfg.get('custom_imports') or dict(imports=[])
+        names = imports.get('imports', [])
+        names = [names] if isinstance(names, str) else list(names)
+        if CUSTOM_IMPORT not in names:
+            names.append(CUSTOM_IMPORT)
+        cfg.custom_imports = dict(
+            imports=names,
+            allow_failed_imports=imports.get('allow_failed_imports', False))
+    return cfg

@@ -1,0 +1,247 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""The policy transform of detection pipelines."""
+from typing import Optional, Sequence
+
+import numpy as np
+
+from mmautoaug.augment import GEOMETRIC_OPS
+from mmautoaug.augment.geometry import op_matrix, transform_boxes
+from mmautoaug.augment.image_ops import apply_image_op
+from mmautoaug.datasets.transforms import PolicyAugment
+from mmautoaug.registry import TRANSFORMS
+from .annotations import transform_polygons, warp_label_maps
+
+#: Ops with no meaning for a detection sample: SamplePairing blends in the
+#: pixels of another image whose objects have no boxes here.
+UNSUPPORTED_OPS = ('SamplePairing', )
+#: Per-instance keys of mmdet's results that are filtered together.
+INSTANCE_KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags',
+                 'gt_masks', 'gt_instances_ids')
+#: Ignore index of mmdet's semantic maps, the colour that flows in from
+#: outside the image.
+SEG_IGNORE_INDEX = 255
+
+
+@TRANSFORMS.register_module()
+class DetPolicyAugment(PolicyAugment):
+    """Apply an augmentation policy to a detection sample.
+
+    The detection variant of :class:`~mmautoaug.datasets.PolicyAugment`
+    (same sampling, same random streams): for every sample one sub-policy
+    is drawn (:meth:`Policy.sample_ops`) and its ops are applied in order:
+    the pixels by the op library's per-image ops, everything else by the op's 3x3
+    matrix (:func:`~mmautoaug.augment.geometry.op_matrix`): boxes become
+    the bounding box of their moved corners, clipped to the image; bitmap
+    masks and the semantic map are resampled like the image (nearest,
+    the semantic map filled with the ignore index 255); polygons are moved
+    and clipped to the image; the homography matrix is composed, as mmdet's
+    geometric transforms do. Photometric ops and Cutout leave annotations
+    untouched (a Cutout square hides part of an object, it does not move
+    its box).
+
+    When a geometric op was applied, boxes narrower or lower than
+    ``min_box_size`` (those pushed out of the image) are dropped together
+    with their labels, ignore flags and masks, unless ``keep_degenerate``.
+    Crowd boxes (``gt_ignore_flags``) move like the others; samples without
+    annotations and empty masks pass through.
+
+    Use it after the flip and before ``PackDetInputs`` (see
+    :func:`~mmautoaug.detection.inject_policy`). From an mmdet config
+    (``default_scope='mmdet'``) name it ``'mmautoaug.DetPolicyAugment'``
+    with ``custom_imports=dict(imports=['mmautoaug.detection'])``.
+
+    Required Keys:
+
+    - img
+    - gt_bboxes (HorizontalBoxes[torch.float32] | np.ndarray) (optional)
+    - gt_bboxes_labels (np.int64) (optional)
+    - gt_ignore_flags (bool) (optional)
+    - gt_masks (BitmapMasks | PolygonMasks) (optional)
+    - gt_seg_map (np.ndarray) (optional)
+    - homography_matrix (np.float32) (optional)
+
+    Modified Keys:
+
+    - img
+    - gt_bboxes
+    - gt_bboxes_labels
+    - gt_ignore_flags
+    - gt_masks
+    - gt_seg_map
+    - homography_matrix
+
+    Added Keys:
+
+    - homography_matrix (when a geometric op was applied and it is absent)
+
+    Args:
+        policy (str | dict | Policy): A zoo name
+            (``'autoaugment_imagenet'``), the path of a policy JSON file
+            (what a search writes), its content as a dict, or a
+            :class:`~mmautoaug.policy.Policy`.
+        min_box_size (float): Boxes whose width or height (pixels, after
+            clipping) is below this are degenerate. Defaults to 1.
+        keep_degenerate (bool): Keep degenerate boxes instead of dropping
+            them with their labels and masks. Defaults to False.
+        skip_ops (Sequence[str]): Ops of the policy to leave out. The policy
+            must not contain an op of :data:`UNSUPPORTED_OPS` unless it is
+            listed here. Defaults to ().
+        channel_order (str): ``'bgr'`` (default: mmdet's
+            ``LoadImageFromFile`` loads BGR) or ``'rgb'``; tells the image
+            ops which channel is red (fill colours, grey levels).
+        seed (int, optional): Seed of the random stream, mixed with the
+            data-loader worker id and the rank as
+            :class:`~mmautoaug.datasets.PolicyAugment` does. ``None``
+            (default) seeds from numpy's global generator, which MMEngine
+            seeds per rank and worker.
+
+    Examples:
+        >>> import numpy as np
+        >>> from mmdet.structures.bbox import HorizontalBoxes
+        >>> policy = dict(format_version=1, space='fastaa', sub_policies=[[
+        ...     dict(op='TranslateX', prob=1.0, magnitude=1.0)]])
+        >>> aug = DetPolicyAugment(policy, seed=0)
+        >>> results = aug(dict(
+        ...     img=np.zeros((20, 20, 3), np.uint8),
+        ...     gt_bboxes=HorizontalBoxes(np.array([[8., 8, 12, 12]])),
+        ...     gt_bboxes_labels=np.array([3])))
+        >>> len(results['gt_bboxes'])  # 9 px away from the box: gone
+        0
+    """
+
+    def __init__(self,
+                 policy,
+                 min_box_size: float = 1.0,
+                 keep_degenerate: bool = False,
+                 skip_ops: Sequence[str] = (),
+                 channel_order: str = 'bgr',
+                 seed: Optional[int] = None) -> None:
+        super().__init__(policy, seed=seed, channel_order=channel_order)
+        self.space = self.policy.space
+        if not isinstance(min_box_size, (int, float)) or min_box_size < 0:
+            raise ValueError('DetPolicyAugment: min_box_size must be a '
+                             f'number >= 0, got {min_box_size!r}')
+        self.min_box_size = float(min_box_size)
+        self.keep_degenerate = bool(keep_degenerate)
+        unknown = [op for op in skip_ops if op not in self.space]
+        if unknown:
+            raise ValueError(f'DetPolicyAugment: skip_ops {unknown} are not '
+                             f'ops of the {self.space.name!r} space; '
+                             f'allowed: {list(self.space.ops)}')
+        self.skip_ops = tuple(skip_ops)
+        used = {op.op for sub in self.policy.sub_policies for op in sub}
+        unsupported = sorted(used.intersection(UNSUPPORTED_OPS) -
+                             set(self.skip_ops))
+        if unsupported:
+            raise ValueError(
+                f'DetPolicyAugment: the policy uses {unsupported}, which has '
+                'no meaning in detection (it blends in another image whose '
+                'objects have no boxes here); pass '
+                f'skip_ops={unsupported} to leave it out')
+
+    def transform(self, results: dict) -> dict:
+        """Apply one sub-policy drawn from the policy to ``results``."""
+        rng = self.rng
+        moved = False
+        for op, param in self.policy.sample_ops(rng):
+            if op in self.skip_ops:
+                continue
+            img = results['img']
+            results['img'] = apply_image_op(
+                img,
+                op,
+                param,
+                fill=self.space.fill,
+                cutout_fill=self.space.cutout_fill,
+                rng=rng,
+                channel_order=self.channel_order)
+            if op in GEOMETRIC_OPS:
+                self._move_annotations(results, op, param, *img.shape[:2])
+                moved = True
+        if moved and not self.keep_degenerate:
+            self._drop_degenerate(results)
+        return results
+
+    @staticmethod
+    def _move_annotations(results: dict, op: str, param: float, height: int,
+                          width: int) -> None:
+        matrix = op_matrix(op, param, height, width)
+        boxes = results.get('gt_bboxes')
+        if boxes is not None:
+            results['gt_bboxes'] = _move_boxes(boxes, matrix, height, width)
+        masks = results.get('gt_masks')
+        if masks is not None:
+            results['gt_masks'] = _move_masks(masks, op, param, matrix)
+        if results.get('gt_seg_map') is not None:
+            results['gt_seg_map'] = warp_label_maps(
+                results['gt_seg_map'], op, param, fill=SEG_IGNORE_INDEX)
+        homography = matrix.astype(np.float32)
+        if results.get('homography_matrix') is not None:
+            homography = homography @ results['homography_matrix']
+        results['homography_matrix'] = homography
+
+    def _drop_degenerate(self, results: dict) -> None:
+        boxes = results.get('gt_bboxes')
+        if boxes is None or len(boxes) == 0:
+            return
+        array = _box_array(boxes)
+        keep = np.flatnonzero(
+            (array[:, 2] - array[:, 0] >= self.min_box_size)
+            & (array[:, 3] - array[:, 1] >= self.min_box_size))
+        if len(keep) == len(array):
+            return
+        for key in INSTANCE_KEYS:
+            if results.get(key) is not None:
+                results[key] = results[key][keep]
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(space={self.space.name!r}, '
+                f'sub_policies={len(self.policy.sub_policies)}, '
+                f'min_box_size={self.min_box_size}, '
+                f'keep_degenerate={self.keep_degenerate}, '
+                f'skip_ops={self.skip_ops}, '
+                f'channel_order={self.channel_order!r}, seed={self.seed})')
+
+
+def _box_array(boxes) -> np.ndarray:
+    """``(N, 4)`` float array of mmdet ``HorizontalBoxes`` or an array."""
+    from mmdet.structures.bbox import BaseBoxes, HorizontalBoxes
+    if isinstance(boxes, HorizontalBoxes):
+        return boxes.numpy().reshape(-1, 4)
+    if isinstance(boxes, BaseBoxes):
+        raise TypeError(
+            'DetPolicyAugment: gt_bboxes of type '
+            f'{type(boxes).__name__} are not supported; allowed: '
+            'HorizontalBoxes or an (N, 4) xyxy np.ndarray')
+    array = np.asarray(boxes, dtype=np.float32)
+    if array.ndim != 2 or array.shape[1] != 4:
+        raise ValueError('DetPolicyAugment: gt_bboxes must be (N, 4) xyxy, '
+                         f'got shape {array.shape}')
+    return array
+
+
+def _move_boxes(boxes, matrix: np.ndarray, height: int, width: int):
+    array = _box_array(boxes)
+    if len(array):
+        array = transform_boxes(array, matrix)
+        array[:, 0::2] = np.clip(array[:, 0::2], 0, width)
+        array[:, 1::2] = np.clip(array[:, 1::2], 0, height)
+    array = array.astype(np.float32)
+    if isinstance(boxes, np.ndarray):
+        return array
+    return type(boxes)(array)
+
+
+def _move_masks(masks, op: str, param: float, matrix: np.ndarray):
+    from mmdet.structures.mask import BitmapMasks, PolygonMasks
+    height, width = masks.height, masks.width
+    if isinstance(masks, BitmapMasks):
+        return BitmapMasks(
+            warp_label_maps(masks.masks, op, param, fill=0), height, width)
+    if isinstance(masks, PolygonMasks):
+        return PolygonMasks(
+            transform_polygons(masks.masks, matrix, width, height), height,
+            width)
+    raise TypeError('DetPolicyAugment: gt_masks of type '
+                    f'{type(masks).__name__} are not supported; allowed: '
+                    'BitmapMasks, PolygonMasks')
