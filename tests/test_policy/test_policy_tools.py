@@ -61,6 +61,24 @@ def test_show_reads_an_image_file_and_reports_errors(tmp_path, capsys):
     assert 'neither a policy file nor a zoo name' in capsys.readouterr().err
     assert show.main([policy, '--image', str(tmp_path / 'x.png')]) == 2
     assert show.main([policy, '--no-grid']) == 0
+    assert show.main([policy, '--rows', '0']) == 2
+
+
+def test_show_draws_the_most_probable_rows(tmp_path, capsys):
+    weighted = Policy('fastaa', EXACT.sub_policies, [0.1, 0.6, 0.3])
+    assert show.rows_to_show(weighted, 2) == [1, 2]
+    assert show.rows_to_show(EXACT, 2) == [0, 1]
+    out = tmp_path / 'two.png'
+    assert show.main([weighted.save(str(tmp_path / 'w.json')), '--rows', '2',
+                      '--draws', '1', '--size', '24', '--out',
+                      str(out)]) == 0
+    assert 'wrote' in capsys.readouterr().out
+    two = np.asarray(Image.open(out))
+    assert show.main([weighted.save(str(tmp_path / 'w.json')), '--rows', '3',
+                      '--draws', '1', '--size', '24', '--out',
+                      str(out)]) == 0
+    three = np.asarray(Image.open(out))
+    assert three.shape[0] > two.shape[0] and three.shape[1] == two.shape[1]
 
 
 def test_convert_round_trip_mmpretrain_and_ours(tmp_path):

@@ -31,6 +31,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--size', type=int, default=160,
                         help='resize the image so its longer side has this '
                         'many pixels (0 keeps it; default: %(default)s)')
+    parser.add_argument('--rows', type=int, default=25,
+                        help='draw at most this many sub-policies, the most '
+                        'probable first (default: %(default)s)')
     parser.add_argument('--seed', type=int, default=0, help='random seed')
     parser.add_argument('--no-grid', action='store_true',
                         help='print the table only')
@@ -88,10 +91,17 @@ def load_image(path: Optional[str], size: int) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
-def draw_grid(policy, img: np.ndarray, draws: int, seed: int,
-              out: str) -> str:
-    """Write a PNG: one row per sub-policy, the input then ``draws``
-    augmented copies, each titled with the ops that were applied."""
+def rows_to_show(policy, rows: int) -> List[int]:
+    """Indices of the ``rows`` most probable sub-policies, in order."""
+    order = np.argsort(-policy.probabilities(), kind='stable')
+    return sorted(order[:rows].tolist())
+
+
+def draw_grid(policy, img: np.ndarray, draws: int, seed: int, out: str,
+              rows: int = 25) -> str:
+    """Write a PNG: one row per sub-policy (the ``rows`` most probable,
+    in the policy's order), the input then ``draws`` augmented copies, each
+    titled with the ops that were applied."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -100,12 +110,15 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int,
     rng = np.random.default_rng(seed)
     space = policy.space
     pair = np.ascontiguousarray(img[:, ::-1])  # SamplePairing's partner
-    rows, cols = len(policy), draws + 1
-    fig, axes = plt.subplots(rows, cols, figsize=(1.9 * cols, 2.0 * rows),
+    shown = rows_to_show(policy, rows)
+    cols = draws + 1
+    fig, axes = plt.subplots(len(shown), cols,
+                             figsize=(1.9 * cols, 2.0 * len(shown)),
                              squeeze=False)
-    for i, sub in enumerate(policy.sub_policies):
-        axes[i, 0].imshow(img)
-        axes[i, 0].set_title(
+    for row, i in enumerate(shown):
+        sub = policy.sub_policies[i]
+        axes[row, 0].imshow(img)
+        axes[row, 0].set_title(
             f'#{i}: ' + ' + '.join(f'{op.op} p{op.prob:.2g}' for op in sub),
             fontsize=6, loc='left')
         for k in range(1, cols):
@@ -117,10 +130,10 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int,
                                          cutout_fill=space.cutout_fill,
                                          rng=rng, pair=pair)
                 applied.append(op if param is None else f'{op} {param:.3g}')
-            axes[i, k].imshow(out_img)
-            axes[i, k].set_title('\n'.join(applied) or '(no op drawn)',
-                                 fontsize=6)
-        for ax in axes[i]:
+            axes[row, k].imshow(out_img)
+            axes[row, k].set_title('\n'.join(applied) or '(no op drawn)',
+                                   fontsize=6)
+        for ax in axes[row]:
             ax.set_xticks([])
             ax.set_yticks([])
     fig.tight_layout()
@@ -133,8 +146,9 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int,
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    if args.draws < 1:
-        print('error: --draws must be at least 1', file=sys.stderr)
+    if args.draws < 1 or args.rows < 1:
+        print('error: --draws and --rows must be at least 1',
+              file=sys.stderr)
         return 2
     from mmautoaug.policy import PolicyError, load_policy
     try:
@@ -149,9 +163,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (FileNotFoundError, OSError) as e:
             print(f'error: {e}', file=sys.stderr)
             return 2
-        path = draw_grid(policy, img, args.draws, args.seed, args.out)
-        print(f'\nwrote {path} ({len(policy)} sub-policies x {args.draws} '
-              'draws)')
+        path = draw_grid(policy, img, args.draws, args.seed, args.out,
+                         args.rows)
+        rows = min(args.rows, len(policy))
+        print(f'\nwrote {path} ({rows} of {len(policy)} sub-policies x '
+              f'{args.draws} draws)')
     return 0
 
 

@@ -137,8 +137,10 @@ def to_torchvision(policy: Policy, strict: bool = False) -> v2.Transform:
 
     Examples:
         >>> policy = Policy('fastaa', [[('Invert', 1.0, 0.0)]])
-        >>> to_torchvision(policy)(torch.zeros(3, 2, 2, dtype=torch.uint8))
-        tensor([[[255, 255], ...
+        >>> out = to_torchvision(policy)(torch.zeros(3, 2, 2,
+        ...                                          dtype=torch.uint8))
+        >>> out.flatten().tolist() == [255] * 12
+        True
     """
     space = policy.space
     notes = Notes('to_torchvision', strict)
