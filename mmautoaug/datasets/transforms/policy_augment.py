@@ -31,11 +31,14 @@ class PolicyAugment(BaseTransform):
     - img_shape (if present; the ops keep the size)
 
     Randomness: with ``seed=None`` each process draws its generator's seed
-    from numpy's global generator the first time it runs, so MMEngine's
-    ``randomness=dict(seed=...)`` (which seeds every rank and data-loader
-    worker differently) makes a run reproducible. With an integer ``seed``
-    the stream is fixed and mixed with the data-loader worker id and the
-    distributed rank, so workers never repeat each other.
+    from numpy's global generator the first time it runs, mixed in a
+    data-loader worker with the worker's torch seed, so MMEngine's
+    ``randomness=dict(seed=...)`` (which seeds every rank and worker
+    differently) makes a run reproducible while workers that are re-created
+    each epoch still draw new augmentations. With an integer ``seed`` the
+    stream is fixed and mixed with the data-loader worker id and the
+    distributed rank, so workers never repeat each other; it restarts when
+    a worker is re-created, so use ``persistent_workers=True`` with it.
 
     SamplePairing (only in the ``'autoaugment'`` space): AutoAugment's code
     blends with a random training image; here the pair is the previous
@@ -91,11 +94,16 @@ class PolicyAugment(BaseTransform):
         return self._rng
 
     def _seed_sequence(self) -> np.random.SeedSequence:
-        if self.seed is None:
-            return np.random.SeedSequence(np.random.randint(2**31))
-        from mmengine.dist import get_rank
         from torch.utils.data import get_worker_info
         worker = get_worker_info()
+        if self.seed is None:
+            entropy = [np.random.randint(2**31)]
+            if worker is not None:
+                # The worker's torch seed changes every epoch (numpy's, as
+                # MMEngine's worker_init_fn sets it, does not).
+                entropy.append(worker.seed % 2**32)
+            return np.random.SeedSequence(entropy)
+        from mmengine.dist import get_rank
         worker_id = 0 if worker is None else worker.id
         return np.random.SeedSequence([self.seed, get_rank(), worker_id])
 

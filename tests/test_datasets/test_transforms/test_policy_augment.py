@@ -119,6 +119,20 @@ def test_dataloader_workers_draw_different_streams():
     assert not torch.equal(run1[:4], run1[4:])
 
 
+def test_unseeded_workers_draw_anew_each_epoch_reproducibly():
+    def epochs():
+        np.random.seed(0)
+        torch.manual_seed(0)
+        t = PolicyAugment('autoaugment_svhn')
+        loader = DataLoader(_Repeat(t), batch_size=4, num_workers=2)
+        return [torch.cat(list(loader)) for _ in range(2)]
+
+    first, second = epochs()
+    assert not torch.equal(first, second)  # workers re-created, new draws
+    again, _ = epochs()
+    assert torch.equal(first, again)
+
+
 def test_sample_pairing_blends_with_the_previous_image():
     a, b = _photo(), np.ascontiguousarray(_photo()[::-1])
     policy = Policy('autoaugment', [[('SamplePairing', 1.0, 0.5)]])
