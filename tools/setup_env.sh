@@ -76,7 +76,9 @@ if ! "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'
   fi
   say "installing $(basename "$WHEEL")"
   "${PIP[@]}" install -q --no-deps --force-reinstall "$WHEEL"
-  "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python "numpy<2"
+  # mmcv's own dependencies (it was installed with --no-deps to keep this exact wheel).
+  "${PIP[@]}" install -q addict packaging Pillow pyyaml yapf opencv-python "numpy<2" \
+    "$(grep "^mmengine" "$ROOT/requirements/mminstall.txt")"
 fi
 
 say "installing mmengine, mmpretrain, mmdet and mmautoaug (editable)"

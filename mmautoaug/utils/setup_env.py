@@ -26,6 +26,9 @@ def register_all_modules(init_default_scope: bool = True) -> None:
         >>> MODELS.get('mmpretrain.ResNet') is not None
         True
     """
+    from .checkpoint import allow_mmengine_checkpoints
+    allow_mmengine_checkpoints()
+
     import mmautoaug.augment  # noqa: F401,F403
     import mmautoaug.datasets  # noqa: F401,F403
     import mmautoaug.detection  # noqa: F401,F403
