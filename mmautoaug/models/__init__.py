@@ -1,3 +1,5 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 from .backbones import ShakeShakeResNet, WideResNet  # noqa: F401
+from .batch_augment import PolicyBatchAugment  # noqa: F401
+from .policy_models import AdvAAPolicyGenerator  # noqa: F401
 from .policy_models import AWSController  # noqa: F401

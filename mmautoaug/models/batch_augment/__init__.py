@@ -1,0 +1,5 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""On-device batch augmentors built on the batched op library."""
+from .policy_batch_augment import PolicyBatchAugment
+
+__all__ = ['PolicyBatchAugment']

@@ -1,0 +1,6 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""Adversarial AutoAugment (Zhang et al., ICLR 2020) as MMEngine parts."""
+from .hook import AdvAAHook
+from .model import AdvAAClassifier
+
+__all__ = ['AdvAAHook', 'AdvAAClassifier']
