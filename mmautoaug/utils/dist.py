@@ -1,6 +1,7 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Distributed runs on machines without GPUs (gloo)."""
 import os
+import warnings
 
 import torch
 import torch.distributed as torch_dist
@@ -14,8 +15,9 @@ def prepare_cpu_distributed(cfg) -> bool:
     backend, and its runner wraps the model with ``device_ids=[local_rank]``,
     which DistributedDataParallel rejects for a CPU module. When no GPU is
     visible this starts the process group itself with gloo (the runner then
-    skips ``init_dist``) and sets ``device_ids=None`` in the model wrapper.
-    It does nothing with GPUs or without a launcher.
+    skips ``init_dist``; a configured 'nccl' backend, which needs CUDA, is
+    replaced by 'gloo' with a warning) and sets ``device_ids=None`` in the
+    model wrapper. It does nothing with GPUs or without a launcher.
 
     Args:
         cfg (mmengine.Config): The run's config; ``launcher`` must be set.
@@ -27,11 +29,13 @@ def prepare_cpu_distributed(cfg) -> bool:
     if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
         return False
     backend = cfg.get('env_cfg', {}).get('dist_cfg', {}).get('backend')
-    if backend not in (None, 'gloo'):
+    if backend == 'nccl':
+        warnings.warn('env_cfg.dist_cfg.backend is "nccl" but no GPU is '
+                      'visible: running the processes on CPU with "gloo".')
+    elif backend not in (None, 'gloo'):
         raise RuntimeError(
-            f'env_cfg.dist_cfg.backend={backend!r} needs GPUs, but none is '
-            'visible; use backend="gloo" (or --cfg-options '
-            'env_cfg.dist_cfg.backend=gloo) to run on CPU processes.')
+            f'env_cfg.dist_cfg.backend={backend!r} cannot run without GPUs; '
+            'use "gloo" (--cfg-options env_cfg.dist_cfg.backend=gloo).')
     if not torch_dist.is_initialized():
         if cfg.launcher != 'pytorch':
             raise RuntimeError(
