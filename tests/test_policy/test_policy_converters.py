@@ -276,3 +276,19 @@ def test_genotype_text_is_read():
         from_genotype([[('Rotation', 0.5, 0.7)]])
     with pytest.raises(PolicyError, match='no list literal'):
         parse_genotype('nothing here')
+
+
+def test_bare_names_build_under_their_own_default_scope():
+    from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import TRANSFORMS as MMPRETRAIN_TRANSFORMS
+    policy = Policy('fastaa', [[('Rotate', 1.0, 0.75),
+                                ('Equalize', 1.0, 0.0)]])
+    img = _photo(16)
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        t = MMPRETRAIN_TRANSFORMS.build(to_mmpretrain(policy, scope=None))
+        assert t(dict(img=img.copy()))['img'].shape == img.shape
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        t = MMDET_TRANSFORMS.build(to_mmdet(policy, scope=None))
+        out = t(dict(img=img.copy(), img_shape=img.shape[:2]))
+        assert out['img'].shape == img.shape
