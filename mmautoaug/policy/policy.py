@@ -101,7 +101,9 @@ class Policy:
             _as_sub_policy(sub, f'sub_policies[{i}]')
             for i, sub in enumerate(sub_policies)
         ]
-        self.weights = None if weights is None else list(weights)
+        self.weights = None if weights is None else [
+            _plain(w) for w in weights
+        ]
         self.meta = {} if meta is None else copy.deepcopy(meta)
         self.validate()
 
@@ -372,9 +374,21 @@ def _as_sub_policy(sub: Any, where: str) -> List[PolicyOp]:
     return [_as_op(op, f'{where}[{j}]') for j, op in enumerate(sub)]
 
 
+def _plain(x: Any) -> Any:
+    """numpy / torch scalars -> Python floats (so the policy stays
+    JSON-serialisable); anything else unchanged for validation to judge."""
+    if isinstance(x, np.generic) and np.issubdtype(x.dtype, np.floating):
+        return float(x)
+    if isinstance(x, np.generic) and np.issubdtype(x.dtype, np.integer):
+        return int(x)
+    if type(x).__name__ == 'Tensor' and getattr(x, 'ndim', None) == 0:
+        return x.item()
+    return x
+
+
 def _as_op(op: Any, where: str) -> PolicyOp:
     if isinstance(op, PolicyOp):
-        return PolicyOp(op.op, op.prob, op.magnitude)
+        return PolicyOp(op.op, _plain(op.prob), _plain(op.magnitude))
     if isinstance(op, dict):
         unknown = sorted(set(op) - set(_OP_KEYS))
         if unknown:
@@ -384,9 +398,10 @@ def _as_op(op: Any, where: str) -> PolicyOp:
         if missing:
             raise PolicyError(f'{where}: missing keys {missing}; an op has '
                               f'the keys {list(_OP_KEYS)}')
-        return PolicyOp(op['op'], op['prob'], op.get('magnitude', 0.0))
+        return PolicyOp(op['op'], _plain(op['prob']),
+                        _plain(op.get('magnitude', 0.0)))
     if isinstance(op, (list, tuple)) and len(op) in (2, 3):
-        return PolicyOp(*op)
+        return PolicyOp(op[0], *[_plain(x) for x in op[1:]])
     raise PolicyError(f'{where}: expected an op as a dict '
                       '{"op", "prob", "magnitude"} or an '
                       '(op, prob, magnitude) tuple, got '

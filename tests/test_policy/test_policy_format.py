@@ -218,6 +218,18 @@ def test_describe():
         '1 +/- 0.3')
 
 
+def test_numpy_and_torch_scalars_become_json_numbers(tmp_path):
+    import torch
+    policy = Policy('fastaa', [[('Rotate', np.float32(0.5), torch.tensor(
+        0.25)), PolicyOp('Invert', np.float64(1.0), np.int64(0))]],
+                    weights=np.array([1.0], np.float32))
+    loaded = Policy.load(policy.save(str(tmp_path / 'p.json')))
+    assert loaded.sub_policies[0][0] == PolicyOp('Rotate', 0.5, 0.25)
+    assert type(loaded.weights[0]) is float
+    with pytest.raises(PolicyError, match='expected a finite number'):
+        Policy('fastaa', [[('Rotate', np.array([0.5]), 0.1)]])
+
+
 def test_stamp_meta_fills_the_date():
     meta = stamp_meta(dict(config='x.py'), method='aws', dataset=None)
     assert meta['method'] == 'aws' and meta['config'] == 'x.py'
