@@ -33,6 +33,16 @@ def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
     return levels.luma(xi[:, r], xi[:, 1], xi[:, b])
 
 
+def _table_codes(x: torch.Tensor) -> torch.Tensor:
+    """``(sample * C + channel) * 256 + level``: each pixel's entry in the
+    flattened ``(n, C, 256)`` tables (int32: int64 passes cost far more
+    and the codes stay below 2**31 for any batch under 2**23 samples)."""
+    n, c = x.shape[:2]
+    offset = torch.arange(
+        0, n * c * 256, 256, device=x.device, dtype=torch.int32)
+    return x.to(torch.int32) + offset.view(n, c, 1, 1)
+
+
 def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """A uint8 ``(n, C, 256)`` table from broadcastable float/int levels."""
     n, c = x.shape[:2]
@@ -48,9 +58,8 @@ def auto_contrast_lut(x, param, **kw):
 def equalize_lut(x, param, **kw):
     n, c = x.shape[:2]
     # one bincount over (sample, channel, level) codes
-    offset = torch.arange(n * c, device=x.device).view(n, c, 1, 1) * 256
-    hist = torch.bincount((x + offset).flatten(), minlength=n * c * 256)
-    hist = hist.view(n * c, 256)
+    hist = torch.bincount(_table_codes(x).flatten(), minlength=n * c * 256)
+    hist = hist.view(n * c, 256).to(torch.int64)
     return levels.equalize_lut(hist).view(n, c, 256).to(torch.uint8)
 
 

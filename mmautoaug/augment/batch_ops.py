@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 import torch
 
 from . import levels
-from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS
+from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS, _table_codes
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
 from .spaces import GEOMETRIC_OPS, SearchSpace, get_space
@@ -79,8 +79,12 @@ def apply_batch_op(images: torch.Tensor,
     counts = torch.bincount(op_index, minlength=len(ops)).tolist()
     order = torch.argsort(op_index, stable=True)
     groups = [(op, idx) for op, idx in zip(ops, torch.split(order, counts))
-              if len(idx) and op != 'Identity']
-    out = images.clone()
+              if len(idx)]
+    # every row is written below (Identity rows copied as they are)
+    out = torch.empty_like(images)
+    for op, idx in groups:
+        if op == 'Identity':
+            out.index_copy_(0, idx, images.index_select(0, idx))
     warps = [(op, i) for op, i in groups if op in GEOMETRIC_OPS]
     tables = [(op, i) for op, i in groups if op in LUT_BUILDERS]
     if warps:
@@ -98,8 +102,8 @@ def apply_batch_op(images: torch.Tensor,
             LUT_BUILDERS[op](part, param[i], order=channel_order)
             for (op, i), part in zip(tables, parts)
         ])
-        flat = torch.gather(lut, 2, x.flatten(2).to(torch.int64))
-        out.index_copy_(0, idx, flat.view(x.shape).to(images.dtype))
+        looked_up = lut.view(-1).index_select(0, _table_codes(x).view(-1))
+        out.index_copy_(0, idx, looked_up.view(x.shape).to(images.dtype))
     for op, idx in groups:
         if op not in PIXEL_KERNELS:
             continue
@@ -259,36 +263,37 @@ def augment_batch(images: torch.Tensor,
     for k, r in enumerate(space.ranges):
         if r.takes_magnitude:
             param = torch.where(op_index == k, r.param(m, sign), param)
-    mask = applied.to(device) != 0
     relaxed = applied.is_floating_point() and applied.requires_grad
-    # a relaxed ``applied`` needs ``aug - x`` for every sample
-    chosen = torch.arange(n, device=device) if relaxed else mask.nonzero()[:,
-                                                                          0]
-    aug = images.clone()
-    if len(chosen):
-        pair = images.roll(1, 0) if pair is None else _check_pair(pair, images)
-        aug = aug.index_copy(0, chosen, apply_batch_op(
-            images.index_select(0, chosen),
-            op_index[chosen],
-            param[chosen],
-            ops=space.ops,
-            fill=space.fill,
-            cutout_fill=space.cutout_fill,
-            generator=generator,
-            pair=pair.index_select(0, chosen),
-            channel_order=channel_order))
     grad_wanted = straight_through and magnitude.requires_grad
-    if grad_wanted or relaxed:
-        if not images.is_floating_point():
-            raise TypeError('images: a uint8 batch cannot carry a gradient; '
-                            'pass float levels in [0, 255]')
+    if (grad_wanted or relaxed) and not images.is_floating_point():
+        raise TypeError('images: a uint8 batch cannot carry a gradient; '
+                        'pass float levels in [0, 255]')
+    # a relaxed ``applied`` needs ``aug - x`` for every sample
+    chosen = torch.arange(n, device=device) if relaxed else (
+        applied.to(device) != 0).nonzero()[:, 0]
+    if pair is None:  # the previous image: rows of images.roll(1, 0)
+        pair = images.index_select(0, (chosen - 1) % n)
+    else:
+        pair = _check_pair(pair, images).index_select(0, chosen)
+    aug = apply_batch_op(
+        images.index_select(0, chosen),
+        op_index[chosen],
+        param[chosen],
+        ops=space.ops,
+        fill=space.fill,
+        cutout_fill=space.cutout_fill,
+        generator=generator,
+        pair=pair,
+        channel_order=channel_order).detach()
     if grad_wanted:
         ste = magnitude - magnitude.detach()
-        aug = aug.detach() + ste.to(device, images.dtype).view(n, 1, 1, 1)
+        aug = aug + ste.to(device, images.dtype)[chosen].view(-1, 1, 1, 1)
     if relaxed:
         a = applied.to(device, images.dtype).view(n, 1, 1, 1)
         return a * aug + (1 - a) * images
-    return torch.where(mask.view(n, 1, 1, 1), aug, images)
+    # rows of the applied samples replaced: the value and the gradient
+    # (d out / d m = 1 there) in one copy
+    return images.index_copy(0, chosen, aug)
 
 
 def apply_sub_policies(images: torch.Tensor,

@@ -202,6 +202,16 @@ def test_straight_through_gradient(photos, device):
     assert brighter.sum() > out[0].sum() > 0 and m.grad[0] > 0
 
 
+def test_nothing_applied_gives_zero_gradient(photos):
+    x = _batch([photos['astronaut'], photos['coffee']], torch.float32)
+    m = torch.tensor([0.3, 0.9], requires_grad=True)
+    out = augment_batch(x, FASTAA, torch.tensor([0, 12]), m,
+                        torch.zeros(2, dtype=torch.bool))
+    assert torch.equal(out, x) and out is not x
+    out.sum().backward()
+    assert torch.equal(m.grad, torch.zeros(2))
+
+
 def test_relaxed_applied_gradient(photos):
     x = _batch([photos['astronaut'], photos['coffee']], torch.float32)
     a = torch.tensor([1.0, 0.0], requires_grad=True)
