@@ -119,6 +119,9 @@ def test_train_step_updates_policy_and_network(kwargs):
         assert not any(k.startswith('policy.control_variate') for k in changed)
     else:
         assert 'policy.control_variate.net.0.weight' in changed
+    # ops without a parameter never move their (unused) magnitude
+    fixed = model.policy.magnitudes.detach()[model.policy.magnitude_mask == 0]
+    assert len(fixed) and torch.all(fixed == 0.5)
     assert int(after['step_count']) == 1
     assert float(model.policy.probs.detach().min()) >= 0
     assert float(model.policy.probs.detach().max()) <= 1

@@ -7,7 +7,7 @@ max_epochs = 20
 model = dict(
     type='DADASearchModel',
     # filled in by the inheriting config
-    classifier=None,
+    classifier=dict(),
     data_preprocessor=dict(
         type='AugmentDataPreprocessor', defer_normalize=True,
         num_classes=10, mean=[125.307, 122.961, 113.8575],
@@ -44,8 +44,9 @@ param_scheduler = dict(
                     convert_to_iter_based=True),
     policy=[])
 
+# search_dataloader (half B) is set by the inheriting config
 train_cfg = dict(type='DADASearchLoop', max_epochs=max_epochs,
-                 search_dataloader=None)
+                 search_dataloader=dict())
 # the search evaluates nothing: its output is the policy
 val_dataloader = None
 val_cfg = None

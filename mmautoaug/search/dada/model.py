@@ -332,6 +332,7 @@ class DADASearchModel(BaseModel):
             implicit = all_reduce_mean(
                 [torch.zeros_like(p) if g is None else g
                  for p, g in zip(hvp_params, implicit)])
+            implicit[0] = implicit[0] * policy.magnitude_mask
             policy_grads.update(
                 {id(p): g for p, g in zip(hvp_params, implicit)})
             self._network_step(net_ow, net_params, grads)

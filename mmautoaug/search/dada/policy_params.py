@@ -100,6 +100,14 @@ class DADAPolicy(nn.Module):
             torch.tensor([[self.space.index(a), self.space.index(b)]
                           for a, b in self.pairs], dtype=torch.long),
             persistent=False)
+        # Ops without a parameter (AutoContrast, Invert, Equalize) get no
+        # magnitude gradient: theirs would only be the straight-through
+        # estimator's artefact.
+        self.register_buffer(
+            'magnitude_mask',
+            torch.tensor([[float(self.space.range(op).takes_magnitude)
+                           for op in pair] for pair in self.pairs]),
+            persistent=False)
         self.logits = nn.Parameter(init_logit_std * torch.randn(num))
         self.probs = nn.Parameter(torch.full((num, 2), float(init_prob)))
         self.magnitudes = nn.Parameter(
