@@ -9,6 +9,7 @@ does (:mod:`.levels`, :mod:`.geometry`), so the two faces give the same
 pixels. :func:`augment_batch` adds DADA's straight-through magnitude
 gradient on top.
 """
+import itertools
 from typing import Optional, Sequence, Union
 
 import torch
@@ -75,51 +76,60 @@ def apply_batch_op(images: torch.Tensor,
         for k, v in dict(fill=fill, cutout_fill=cutout_fill).items()
     }
     op_index = op_index.to(images.device, torch.int64)
-    param = param.to(images.device)
-    counts = torch.bincount(op_index, minlength=len(ops)).tolist()
-    order = torch.argsort(op_index, stable=True)
-    groups = [(op, idx) for op, idx in zip(ops, torch.split(order, counts))
-              if len(idx)]
-    # every row is written below (Identity rows copied as they are)
-    out = torch.empty_like(images)
-    for op, idx in groups:
-        if op == 'Identity':
-            out.index_copy_(0, idx, images.index_select(0, idx))
-    warps = [(op, i) for op, i in groups if op in GEOMETRIC_OPS]
-    tables = [(op, i) for op, i in groups if op in LUT_BUILDERS]
-    if warps:
-        idx = torch.cat([i for _, i in warps])
-        x = _quantised(images.index_select(0, idx))
-        out.index_copy_(
-            0, idx,
-            _warp(x, warps, param, colours['fill']).to(images.dtype))
-    if tables:
-        # one gather applies the level tables of all these samples
-        idx = torch.cat([i for _, i in tables])
-        x = _quantised(images.index_select(0, idx))
-        parts = torch.split(x, [len(i) for _, i in tables])
-        lut = torch.cat([
-            LUT_BUILDERS[op](part, param[i], order=channel_order)
-            for (op, i), part in zip(tables, parts)
-        ])
-        looked_up = lut.view(-1).index_select(0, _table_codes(x).view(-1))
-        out.index_copy_(0, idx, looked_up.view(x.shape).to(images.dtype))
-    for op, idx in groups:
-        if op not in PIXEL_KERNELS:
-            continue
-        extra = {}
-        if op == 'SamplePairing':
-            extra['pair'] = _quantised(
-                _check_pair(pair, images).index_select(0, idx))
-        result = PIXEL_KERNELS[op](
-            _quantised(images.index_select(0, idx)),
-            param[idx],
-            order=channel_order,
-            cutout_fill=colours['cutout_fill'],
-            generator=generator,
-            **extra)
-        out.index_copy_(0, idx, result.to(images.dtype))
-    return out
+    # samples sorted so that each op, and each kind of op (Identity, warps,
+    # level tables, pixel kernels), is one contiguous block of rows
+    kinds = sorted(range(len(ops)), key=lambda k: (_kind(ops[k]), k))
+    rank = torch.empty(len(ops), dtype=torch.int64)
+    rank[torch.tensor(kinds, dtype=torch.int64)] = torch.arange(len(ops))
+    key = rank.to(images.device)[op_index]
+    order = torch.argsort(key, stable=True)
+    counts = torch.bincount(key, minlength=len(ops)).tolist()
+    blocks, start = [], 0
+    for k, count in zip(kinds, counts):
+        if count:
+            blocks.append((ops[k], slice(start, start + count)))
+        start += count
+    rows = images.index_select(0, order)
+    param = param.to(images.device).index_select(0, order)
+    x = _quantised(rows)
+    out = torch.empty_like(rows)
+    for kind, run in itertools.groupby(blocks, key=lambda b: _kind(b[0])):
+        run = list(run)
+        span = slice(run[0][1].start, run[-1][1].stop)
+        if kind == 0:  # Identity: the rows as they are
+            out[span] = rows[span]
+        elif kind == 1:  # one gather for all warps
+            out[span] = _warp(x[span], run, param, colours['fill'])
+        elif kind == 2:  # one lookup for all level tables
+            lut = torch.cat([
+                LUT_BUILDERS[op](x[sl], param[sl], order=channel_order)
+                for op, sl in run
+            ])
+            codes = _table_codes(x[span]).view(-1)
+            out[span] = lut.view(-1).index_select(0, codes).view(x[span].shape)
+        else:
+            for op, sl in run:
+                extra = {}
+                if op == 'SamplePairing':
+                    extra['pair'] = _quantised(
+                        _check_pair(pair, images).index_select(0, order[sl]))
+                out[sl] = PIXEL_KERNELS[op](
+                    x[sl],
+                    param[sl],
+                    order=channel_order,
+                    cutout_fill=colours['cutout_fill'],
+                    generator=generator,
+                    **extra)
+    # back to the callers' order
+    return torch.empty_like(out).index_copy_(0, order, out)
+
+
+def _kind(op: str) -> int:
+    if op == 'Identity':
+        return 0
+    if op in GEOMETRIC_OPS:
+        return 1
+    return 2 if op in LUT_BUILDERS else 3
 
 
 def _check_batch(images, channel_order, **vectors) -> int:
@@ -173,13 +183,15 @@ def _quantised(x: torch.Tensor) -> torch.Tensor:
 def _warp(x, groups, param, fill) -> torch.Tensor:
     """One gather for all geometric samples, PIL's sampler per sample.
 
+    ``groups`` are ``(op, rows)`` slices of ``param`` covering ``x``.
+
     Source indices outside the image are clamped to -1 / size and read
     from a one-pixel frame of the fill colour.
     """
     n, c, h, w = x.shape
     coef = [
-        pil_sampling_coefficients(pil_affine_data(op, param[idx], h, w))
-        for op, idx in groups
+        pil_sampling_coefficients(pil_affine_data(op, param[sl], h, w))
+        for op, sl in groups
     ]
     # int32 like PIL's own sampler halves the memory traffic; int64 for
     # images so large that 16.16 coordinates could overflow it
