@@ -40,7 +40,11 @@ Where this differs from the authors' released code, on purpose:
 - the network's real step reuses the gradient of step 3 (same batch, same
   weights) instead of a second forward/backward after the policy update,
   which saves one of five passes; the network therefore trains on a sample
-  of the policy from before this step's policy update.
+  of the policy from before this step's policy update;
+- the straight-through estimator also passes through an applied op's image
+  path (the op counts as the identity backwards), so the first op's
+  magnitude keeps its gradient when the second op is applied, and ops
+  without a parameter get no magnitude gradient.
 
 ``first_order=True`` replaces steps 3-5 by the real network step: ``f(b)``
 is the validation loss after it (for RELAX), and the Hessian-vector product
