@@ -19,34 +19,50 @@ CLASSIFIER = dict(
     type='mmpretrain.ImageClassifier',
     backbone=dict(type='WideResNet', depth=10, widen_factor=1),
     neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=4, in_channels=64,
-              loss=dict(type='mmpretrain.CrossEntropyLoss')))
+    head=dict(
+        type='mmpretrain.LinearClsHead',
+        num_classes=4,
+        in_channels=64,
+        loss=dict(type='mmpretrain.CrossEntropyLoss')))
 PREPROCESSOR = dict(
-    type='AugmentDataPreprocessor', defer_normalize=True,
-    mean=[128.0] * 3, std=[64.0] * 3)
+    type='AugmentDataPreprocessor',
+    defer_normalize=True,
+    mean=[128.0] * 3,
+    std=[64.0] * 3)
 OPTIM = dict(
-    classifier=dict(type='OptimWrapper', optimizer=dict(
-        type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)),
-    policy=dict(type='OptimWrapper', optimizer=dict(
-        type='Adam', lr=0.005, betas=(0.5, 0.999), weight_decay=0)))
+    classifier=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)),
+    policy=dict(
+        type='OptimWrapper',
+        optimizer=dict(
+            type='Adam', lr=0.005, betas=(0.5, 0.999), weight_decay=0)))
 
 
 def build(**kwargs):
     torch.manual_seed(0)
     model = MODELS.build(
-        dict(type='DADASearchModel', classifier=CLASSIFIER,
-             data_preprocessor=PREPROCESSOR, seed=0, **kwargs))
+        dict(
+            type='DADASearchModel',
+            classifier=CLASSIFIER,
+            data_preprocessor=PREPROCESSOR,
+            seed=0,
+            **kwargs))
     optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(type='SubmoduleOptimWrapperConstructor',
-             optim_wrapper_cfg=OPTIM))(model)
+             optim_wrapper_cfg=OPTIM))(
+                 model)
     return model, optim
 
 
 def batch(seed, n=8, size=16):
     g = torch.Generator().manual_seed(seed)
     return dict(
-        inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8,
-                              generator=g) for _ in range(n)],
+        inputs=[
+            torch.randint(
+                0, 256, (3, size, size), dtype=torch.uint8, generator=g)
+            for _ in range(n)
+        ],
         data_samples=[DataSample().set_gt_label(i % 4) for i in range(n)])
 
 
@@ -77,8 +93,8 @@ def test_straight_through_magnitude_gradient_sign(direction):
         effect = []
         for delta in (0.1, -0.1):
             model.policy.magnitudes[row, 0] = 0.5 + delta
-            effect.append(direction * model._augment(images, sample,
-                                                     gen).mean())
+            effect.append(direction *
+                          model._augment(images, sample, gen).mean())
         model.policy.magnitudes[row, 0] = 0.5
     assert torch.sign(effect[0] - effect[1]) == torch.sign(grad[row, 0])
 
@@ -94,15 +110,20 @@ def test_straight_through_reaches_both_ops():
 
 
 @pytest.mark.parametrize('kwargs', [
-    dict(), dict(first_order=True), dict(estimator='gumbel_st'),
+    dict(),
+    dict(first_order=True),
+    dict(estimator='gumbel_st'),
     dict(per_sample=True)
 ])
 def test_train_step_updates_policy_and_network(kwargs):
     model, optim = build(**kwargs)
     assert isinstance(optim, OptimWrapperDict)
     # the policy never reaches the network's optimiser and vice versa
-    net_ids = {id(p) for g in optim['classifier'].param_groups
-               for p in g['params']}
+    net_ids = {
+        id(p)
+        for g in optim['classifier'].param_groups
+        for p in g['params']
+    }
     assert not net_ids & {id(p) for p in model.policy.parameters()}
     before = {k: v.clone() for k, v in model.state_dict().items()}
     log = model.train_step(dict(train=batch(0), val=batch(1)), optim)
@@ -159,9 +180,11 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match='first_order'):
         build(estimator='gumbel_st', first_order=True)
     with pytest.raises(ValueError, match='defer_normalize'):
-        MODELS.build(dict(type='DADASearchModel', classifier=CLASSIFIER,
-                          data_preprocessor=dict(
-                              type='AugmentDataPreprocessor')))
+        MODELS.build(
+            dict(
+                type='DADASearchModel',
+                classifier=CLASSIFIER,
+                data_preprocessor=dict(type='AugmentDataPreprocessor')))
     model, optim = build()
     with pytest.raises(ValueError, match='train=.*val='):
         model.train_step(batch(0), optim)
@@ -173,11 +196,13 @@ def test_constructor_rejects_uncovered_parameters():
     model, _ = build()
     with pytest.raises(ValueError, match='no optimiser'):
         OPTIM_WRAPPER_CONSTRUCTORS.build(
-            dict(type='SubmoduleOptimWrapperConstructor',
-                 optim_wrapper_cfg=dict(classifier=OPTIM['classifier'])))(
-                     model)
+            dict(
+                type='SubmoduleOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(classifier=OPTIM['classifier'])))(
+                    model)
     with pytest.raises(KeyError, match='no submodule'):
         OPTIM_WRAPPER_CONSTRUCTORS.build(
-            dict(type='SubmoduleOptimWrapperConstructor',
-                 optim_wrapper_cfg=dict(OPTIM, network=OPTIM['policy'])))(
-                     model)
+            dict(
+                type='SubmoduleOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(OPTIM, network=OPTIM['policy'])))(
+                    model)

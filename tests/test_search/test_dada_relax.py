@@ -24,8 +24,9 @@ def exact_gradient(logits, probs):
 def draw(logits, probs, gen):
     cat = sample_categorical(logits, 1, gen)
     ber = sample_bernoulli(probs, 1, gen)
-    relaxed = torch.cat([torch.softmax(cat.z / TAU, -1),
-                         torch.sigmoid(ber.z / TAU)], -1).squeeze(0)
+    relaxed = torch.cat(
+        [torch.softmax(cat.z / TAU, -1),
+         torch.sigmoid(ber.z / TAU)], -1).squeeze(0)
     relaxed_tilde = torch.cat([
         torch.softmax(cat.z_tilde / TAU, -1),
         torch.sigmoid(ber.z_tilde / TAU)
@@ -74,9 +75,11 @@ def test_samples_are_consistent():
 def test_relax_is_unbiased_and_beats_reinforce():
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
-    logits = torch.tensor([0.3, -0.2, 0.1, 0.0], dtype=torch.float64,
+    logits = torch.tensor([0.3, -0.2, 0.1, 0.0],
+                          dtype=torch.float64,
                           requires_grad=True)
-    probs = torch.tensor([0.3, 0.6, 0.5], dtype=torch.float64,
+    probs = torch.tensor([0.3, 0.6, 0.5],
+                         dtype=torch.float64,
                          requires_grad=True)
     exact = flat(exact_gradient(logits, probs))
     cv = ControlVariate(7, hidden=16).double()
@@ -96,8 +99,8 @@ def test_relax_is_unbiased_and_beats_reinforce():
         [flat(reinforce_estimate(logits, probs, gen)) for _ in range(n)])
     for est in (relax, reinforce):
         stderr = est.std(0) / n**0.5
-        assert torch.all((est.mean(0) - exact).abs() < 4 * stderr + 1e-3), (
-            est.mean(0), exact)
+        assert torch.all((est.mean(0) - exact).abs() < 4 * stderr +
+                         1e-3), (est.mean(0), exact)
     assert relax.var(0).sum() < 0.2 * reinforce.var(0).sum()
 
 

@@ -22,9 +22,11 @@ CLASSIFIER = dict(
     type='mmpretrain.ImageClassifier',
     backbone=dict(type='WideResNet', depth=10, widen_factor=1),
     neck=dict(type='mmpretrain.GlobalAveragePooling'),
-    head=dict(type='mmpretrain.LinearClsHead', num_classes=NUM_CLASSES,
-              in_channels=64,
-              loss=dict(type='mmpretrain.CrossEntropyLoss')))
+    head=dict(
+        type='mmpretrain.LinearClsHead',
+        num_classes=NUM_CLASSES,
+        in_channels=64,
+        loss=dict(type='mmpretrain.CrossEntropyLoss')))
 
 
 def make_image_folder(root, per_class=8, size=16):
@@ -40,50 +42,79 @@ def make_image_folder(root, per_class=8, size=16):
 
 
 def search_cfg(data_root, work_dir, max_epochs, name):
-    data = dict(type='mmpretrain.CustomDataset', data_root=data_root,
-                with_label=True,
-                pipeline=[dict(type='LoadImageFromFile'),
-                          dict(type='mmpretrain.PackInputs')])
-    half = dict(type='StratifiedSplitDataset', part='train', heldout=16,
-                seed=0, dataset=data)
+    data = dict(
+        type='mmpretrain.CustomDataset',
+        data_root=data_root,
+        with_label=True,
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='mmpretrain.PackInputs')
+        ])
+    half = dict(
+        type='StratifiedSplitDataset',
+        part='train',
+        heldout=16,
+        seed=0,
+        dataset=data)
 
     def loader(part):
-        return dict(batch_size=8, num_workers=0,
-                    dataset=dict(half, part=part),
-                    sampler=dict(type='DefaultSampler', shuffle=True))
+        return dict(
+            batch_size=8,
+            num_workers=0,
+            dataset=dict(half, part=part),
+            sampler=dict(type='DefaultSampler', shuffle=True))
 
-    return Config(dict(
-        default_scope='mmautoaug',
-        experiment_name=name,
-        work_dir=work_dir,
-        model=dict(
-            type='DADASearchModel', classifier=CLASSIFIER, topk=10,
-            data_preprocessor=dict(
-                type='AugmentDataPreprocessor', defer_normalize=True,
-                num_classes=NUM_CLASSES, mean=[100.0] * 3, std=[60.0] * 3)),
-        train_dataloader=loader('train'),
-        train_cfg=dict(type='DADASearchLoop', max_epochs=max_epochs,
-                       search_dataloader=loader('heldout')),
-        optim_wrapper=dict(
-            constructor='SubmoduleOptimWrapperConstructor',
-            classifier=dict(type='OptimWrapper', optimizer=dict(
-                type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)),
-            policy=dict(type='OptimWrapper', optimizer=dict(
-                type='Adam', lr=0.005, betas=(0.5, 0.999),
-                weight_decay=0))),
-        # T_max fixed (not max_epochs) so an interrupted run has the same
-        # schedule as the uninterrupted one
-        param_scheduler=dict(
-            classifier=dict(type='CosineAnnealingLR', T_max=2, by_epoch=True,
-                            begin=0, end=2, convert_to_iter_based=True),
-            policy=[]),
-        custom_hooks=[dict(type='PolicyExportHook')],
-        default_hooks=dict(
-            logger=dict(type='LoggerHook', interval=1),
-            checkpoint=dict(type='CheckpointHook', interval=1)),
-        randomness=dict(seed=0),
-        log_level='WARNING',
-    ))
+    return Config(
+        dict(
+            default_scope='mmautoaug',
+            experiment_name=name,
+            work_dir=work_dir,
+            model=dict(
+                type='DADASearchModel',
+                classifier=CLASSIFIER,
+                topk=10,
+                data_preprocessor=dict(
+                    type='AugmentDataPreprocessor',
+                    defer_normalize=True,
+                    num_classes=NUM_CLASSES,
+                    mean=[100.0] * 3,
+                    std=[60.0] * 3)),
+            train_dataloader=loader('train'),
+            train_cfg=dict(
+                type='DADASearchLoop',
+                max_epochs=max_epochs,
+                search_dataloader=loader('heldout')),
+            optim_wrapper=dict(
+                constructor='SubmoduleOptimWrapperConstructor',
+                classifier=dict(
+                    type='OptimWrapper',
+                    optimizer=dict(
+                        type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)),
+                policy=dict(
+                    type='OptimWrapper',
+                    optimizer=dict(
+                        type='Adam',
+                        lr=0.005,
+                        betas=(0.5, 0.999),
+                        weight_decay=0))),
+            # T_max fixed (not max_epochs) so an interrupted run has the same
+            # schedule as the uninterrupted one
+            param_scheduler=dict(
+                classifier=dict(
+                    type='CosineAnnealingLR',
+                    T_max=2,
+                    by_epoch=True,
+                    begin=0,
+                    end=2,
+                    convert_to_iter_based=True),
+                policy=[]),
+            custom_hooks=[dict(type='PolicyExportHook')],
+            default_hooks=dict(
+                logger=dict(type='LoggerHook', interval=1),
+                checkpoint=dict(type='CheckpointHook', interval=1)),
+            randomness=dict(seed=0),
+            log_level='WARNING',
+        ))
 
 
 @pytest.fixture(scope='module')

@@ -74,5 +74,5 @@ def test_virtual_sgd_step_rejects_other_optimisers():
     params = OrderedDict(net.named_parameters())
     opt = torch.optim.Adam(net.parameters())
     with pytest.raises(TypeError, match='SGD'):
-        virtual_sgd_step(params, [torch.zeros_like(p)
-                                  for p in params.values()], opt)
+        virtual_sgd_step(params,
+                         [torch.zeros_like(p) for p in params.values()], opt)

@@ -32,15 +32,18 @@ import torch
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--depth', type=int, default=16,
-                        help='Wide-ResNet depth')
-    parser.add_argument('--widen', type=int, default=2,
-                        help='Wide-ResNet widen factor')
+    parser.add_argument(
+        '--depth', type=int, default=16, help='Wide-ResNet depth')
+    parser.add_argument(
+        '--widen', type=int, default=2, help='Wide-ResNet widen factor')
     parser.add_argument('--batch', type=int, default=32, help='N')
     parser.add_argument('--size', type=int, default=32, help='image side')
     parser.add_argument('--repeats', type=int, default=5)
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch CPU threads (default: torch\'s)')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch CPU threads (default: torch\'s)')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args(argv)
 
@@ -56,51 +59,70 @@ def build(args):
     norm = dict(mean=[125.3, 123.0, 113.9], std=[63.0, 62.1, 66.7])
     classifier = dict(
         type='mmpretrain.ImageClassifier',
-        backbone=dict(type='WideResNet', depth=args.depth,
-                      widen_factor=args.widen),
+        backbone=dict(
+            type='WideResNet', depth=args.depth, widen_factor=args.widen),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
-        head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
-                  in_channels=64 * args.widen,
-                  loss=dict(type='mmpretrain.CrossEntropyLoss')))
+        head=dict(
+            type='mmpretrain.LinearClsHead',
+            num_classes=10,
+            in_channels=64 * args.widen,
+            loss=dict(type='mmpretrain.CrossEntropyLoss')))
     plain = MODELS.build(
-        dict(classifier,
-             data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
-                                    **norm)))
+        dict(
+            classifier,
+            data_preprocessor=dict(
+                type='mmpretrain.ClsDataPreprocessor', **norm)))
     sgd = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)
     models = {}
     for name, first_order in (('unrolled', False), ('first_order', True)):
         model = MODELS.build(
-            dict(type='DADASearchModel', classifier=classifier,
-                 first_order=first_order, seed=args.seed,
-                 data_preprocessor=dict(type='AugmentDataPreprocessor',
-                                        defer_normalize=True, **norm)))
+            dict(
+                type='DADASearchModel',
+                classifier=classifier,
+                first_order=first_order,
+                seed=args.seed,
+                data_preprocessor=dict(
+                    type='AugmentDataPreprocessor',
+                    defer_normalize=True,
+                    **norm)))
         model.classifier.load_state_dict(plain.state_dict(), strict=False)
         optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
-            dict(type='SubmoduleOptimWrapperConstructor',
-                 optim_wrapper_cfg=dict(
-                     classifier=dict(type='OptimWrapper', optimizer=sgd),
-                     policy=dict(type='OptimWrapper',
-                                 optimizer=dict(type='Adam', lr=0.005,
-                                                betas=(0.5, 0.999))))))(
-                                                    model.to(args.device))
+            dict(
+                type='SubmoduleOptimWrapperConstructor',
+                optim_wrapper_cfg=dict(
+                    classifier=dict(type='OptimWrapper', optimizer=sgd),
+                    policy=dict(
+                        type='OptimWrapper',
+                        optimizer=dict(
+                            type='Adam', lr=0.005, betas=(0.5, 0.999))))))(
+                                model.to(args.device))
         models[name] = (model.train(), optim)
     plain.to(args.device).train()
-    plain_optim = OptimWrapper(torch.optim.SGD(plain.parameters(), **{
-        k: v for k, v in sgd.items() if k != 'type'}))
+    plain_optim = OptimWrapper(
+        torch.optim.SGD(plain.parameters(), **{
+            k: v
+            for k, v in sgd.items() if k != 'type'
+        }))
 
     def batch(seed):
         g = torch.Generator().manual_seed(seed)
         return dict(
-            inputs=[torch.randint(0, 256, (3, args.size, args.size),
-                                  dtype=torch.uint8, generator=g)
-                    for _ in range(args.batch)],
-            data_samples=[DataSample().set_gt_label(i % 10)
-                          for i in range(args.batch)])
+            inputs=[
+                torch.randint(
+                    0,
+                    256, (3, args.size, args.size),
+                    dtype=torch.uint8,
+                    generator=g) for _ in range(args.batch)
+            ],
+            data_samples=[
+                DataSample().set_gt_label(i % 10) for i in range(args.batch)
+            ])
 
     return plain, plain_optim, models, batch
 
 
 def timed(fn, args):
+
     def sync():
         if args.device.startswith('cuda'):
             torch.cuda.synchronize()
@@ -123,8 +145,8 @@ def main(argv=None):
     plain, plain_optim, models, batch = build(args)
     train, val = batch(args.seed), batch(args.seed + 1)
     pair = dict(train=train, val=val)
-    rows = [('plain step', timed(
-        lambda: plain.train_step(train, plain_optim), args))]
+    rows = [('plain step',
+             timed(lambda: plain.train_step(train, plain_optim), args))]
     for name, label in (('unrolled', 'DADA step (unrolled)'),
                         ('first_order', 'DADA step (first-order)')):
         model, optim = models[name]

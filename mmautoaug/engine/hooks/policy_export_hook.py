@@ -57,7 +57,9 @@ class PolicyExportHook(Hook):
                 'export_policy(); it works with search models only')
         policy = model.export_policy()
         policy.meta.update(
-            self.meta, epoch=epochs_done, iter=runner.iter,
+            self.meta,
+            epoch=epochs_done,
+            iter=runner.iter,
             experiment=runner.experiment_name)
         if epoch_file:
             policy.save(

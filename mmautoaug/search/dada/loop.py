@@ -49,7 +49,8 @@ class DADASearchLoop(EpochBasedTrainLoop):
             diff_rank_seed = runner._randomness_cfg.get(
                 'diff_rank_seed', False)
             search_dataloader = runner.build_dataloader(
-                search_dataloader, seed=runner.seed,
+                search_dataloader,
+                seed=runner.seed,
                 diff_rank_seed=diff_rank_seed)
         self.search_dataloader = search_dataloader
 
@@ -72,7 +73,7 @@ class DADASearchLoop(EpochBasedTrainLoop):
         self.runner.model.train()
         search_batches = self._search_batches()
         for idx, data_batch in enumerate(self.dataloader):
-            self.run_iter(idx, dict(train=data_batch,
-                                    val=next(search_batches)))
+            self.run_iter(idx,
+                          dict(train=data_batch, val=next(search_batches)))
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1

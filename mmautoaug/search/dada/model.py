@@ -140,8 +140,7 @@ class DADASearchModel(BaseModel):
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(
-                type='mmautoaug.AugmentDataPreprocessor',
-                defer_normalize=True)
+                type='mmautoaug.AugmentDataPreprocessor', defer_normalize=True)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if not getattr(self.data_preprocessor, 'defer_normalize', False):
@@ -201,9 +200,11 @@ class DADASearchModel(BaseModel):
         local.manual_seed((seed * 31 + 7919 * (get_rank() + 1)) % (2**62))
         return shared, local
 
-    def _classifier_loss(self, inputs: torch.Tensor, data_samples,
-                         params: Optional[Dict[str, torch.Tensor]] = None
-                         ) -> torch.Tensor:
+    def _classifier_loss(
+            self,
+            inputs: torch.Tensor,
+            data_samples,
+            params: Optional[Dict[str, torch.Tensor]] = None) -> torch.Tensor:
         """The classifier's loss, at its own weights or at ``params``.
 
         At other weights the buffers (BN statistics) are copies, so virtual
@@ -212,14 +213,10 @@ class DADASearchModel(BaseModel):
         if params is None:
             losses = self.classifier(inputs, data_samples, mode='loss')
         else:
-            state = {
-                k: b.clone()
-                for k, b in self.classifier.named_buffers()
-            }
+            state = {k: b.clone() for k, b in self.classifier.named_buffers()}
             state.update(params)
             losses = functional_call(self.classifier, state,
-                                     (inputs, data_samples),
-                                     dict(mode='loss'))
+                                     (inputs, data_samples), dict(mode='loss'))
         loss, _ = self.parse_losses(losses)
         return loss
 
@@ -237,8 +234,13 @@ class DADASearchModel(BaseModel):
         out = images
         for k in range(ops.shape[1]):
             mask = torch.ones_like(applied[:, k]) if gumbel else applied[:, k]
-            new = augment_batch(out, self.policy.space, ops[:, k], mags[:, k],
-                                mask, generator=generator)
+            new = augment_batch(
+                out,
+                self.policy.space,
+                ops[:, k],
+                mags[:, k],
+                mask,
+                generator=generator)
             # augment_batch detaches an applied op's output from its input;
             # straight-through on the image too (the op counts as the
             # identity backwards), so the first op's magnitude still gets
@@ -326,19 +328,25 @@ class DADASearchModel(BaseModel):
             # xi * H v even when param groups have different rates.
             lrs = self._learning_rates(net_ow.optimizer, net_params)
             v = [lr * t for lr, t in zip(lrs, v)]
-            frozen = OrderedDict((k, p.detach()) for k, p in net_params.items())
+            frozen = OrderedDict(
+                (k, p.detach()) for k, p in net_params.items())
             (d_image, ) = finite_difference_hvp(
                 lambda p: self._classifier_loss(leaf, samples, p), frozen, v,
                 [leaf], self.hvp_r)
             implicit = torch.autograd.grad(
-                augmented, hvp_params, grad_outputs=-d_image,
+                augmented,
+                hvp_params,
+                grad_outputs=-d_image,
                 allow_unused=True)
-            implicit = all_reduce_mean(
-                [torch.zeros_like(p) if g is None else g
-                 for p, g in zip(hvp_params, implicit)])
+            implicit = all_reduce_mean([
+                torch.zeros_like(p) if g is None else g
+                for p, g in zip(hvp_params, implicit)
+            ])
             implicit[0] = implicit[0] * policy.magnitude_mask
-            policy_grads.update(
-                {id(p): g for p, g in zip(hvp_params, implicit)})
+            policy_grads.update({
+                id(p): g
+                for p, g in zip(hvp_params, implicit)
+            })
             self._network_step(net_ow, net_params, grads)
 
         f = all_reduce_mean([f.detach()])[0]
@@ -361,8 +369,11 @@ class DADASearchModel(BaseModel):
 
     @staticmethod
     def _learning_rates(optimizer, params) -> List[float]:
-        lr_of = {id(p): g['lr'] for g in optimizer.param_groups
-                 for p in g['params']}
+        lr_of = {
+            id(p): g['lr']
+            for g in optimizer.param_groups
+            for p in g['params']
+        }
         return [lr_of[id(p)] for p in params.values()]
 
     # ------------------------------------------------------ eval / export

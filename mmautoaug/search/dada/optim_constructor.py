@@ -69,7 +69,8 @@ class SubmoduleOptimWrapperConstructor:
             cfg = copy.deepcopy(cfg)
             paramwise_cfg = cfg.pop('paramwise_cfg', None)
             wrappers[name] = DefaultOptimWrapperConstructor(
-                cfg, paramwise_cfg)(module)
+                cfg, paramwise_cfg)(
+                    module)
             for p in module.parameters():
                 if id(p) in owner:
                     raise ValueError(

@@ -86,8 +86,8 @@ class DADAPolicy(nn.Module):
         if temperature <= 0:
             raise ValueError(
                 f'DADAPolicy: temperature must be > 0, got {temperature}')
-        for name, value in (('init_prob', init_prob),
-                            ('init_magnitude', init_magnitude)):
+        for name, value in (('init_prob', init_prob), ('init_magnitude',
+                                                       init_magnitude)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(
                     f'DADAPolicy: {name} must be in [0, 1], got {value}')
@@ -97,16 +97,18 @@ class DADAPolicy(nn.Module):
         num = len(self.pairs)
         self.register_buffer(
             'op_index',
-            torch.tensor([[self.space.index(a), self.space.index(b)]
-                          for a, b in self.pairs], dtype=torch.long),
+            torch.tensor([[self.space.index(a),
+                           self.space.index(b)] for a, b in self.pairs],
+                         dtype=torch.long),
             persistent=False)
         # Ops without a parameter (AutoContrast, Invert, Equalize) get no
         # magnitude gradient: theirs would only be the straight-through
         # estimator's artefact.
         self.register_buffer(
             'magnitude_mask',
-            torch.tensor([[float(self.space.range(op).takes_magnitude)
-                           for op in pair] for pair in self.pairs]),
+            torch.tensor(
+                [[float(self.space.range(op).takes_magnitude) for op in pair]
+                 for pair in self.pairs]),
             persistent=False)
         self.logits = nn.Parameter(init_logit_std * torch.randn(num))
         self.probs = nn.Parameter(torch.full((num, 2), float(init_prob)))
@@ -147,8 +149,8 @@ class DADAPolicy(nn.Module):
         sig = torch.sigmoid(ber.z / tau)
         sig_tilde = torch.sigmoid(ber.z_tilde / tau)
         relaxed = torch.cat([soft, sig.flatten(1)], dim=1).mean(0)
-        relaxed_tilde = torch.cat([soft_tilde, sig_tilde.flatten(1)],
-                                  dim=1).mean(0)
+        relaxed_tilde = torch.cat(
+            [soft_tilde, sig_tilde.flatten(1)], dim=1).mean(0)
         applied = ber.b[rows, cat.b]
         chosen_soft = soft[rows, cat.b]
         select_st = 1.0 + chosen_soft - chosen_soft.detach()
@@ -198,7 +200,9 @@ class DADAPolicy(nn.Module):
             PolicyOp(op, float(probs[s, k]), float(mags[s, k]))
             for k, op in enumerate(self.pairs[s])
         ] for s in order.tolist()]
-        info = dict(method='DADA', topk=topk,
-                    selection_weights=[float(weights[s]) for s in order])
+        info = dict(
+            method='DADA',
+            topk=topk,
+            selection_weights=[float(weights[s]) for s in order])
         info.update(meta or {})
         return Policy(self.space.name, sub_policies, meta=info)

@@ -43,15 +43,15 @@ class RelaxedSample(NamedTuple):
 
 def _uniform(shape, like: torch.Tensor,
              generator: Optional[torch.Generator]) -> torch.Tensor:
-    u = torch.rand(shape, generator=generator, device=like.device,
-                   dtype=like.dtype)
+    u = torch.rand(
+        shape, generator=generator, device=like.device, dtype=like.dtype)
     return u.clamp(EPS, 1.0 - EPS)
 
 
-def sample_categorical(logits: torch.Tensor,
-                       num: int = 1,
-                       generator: Optional[torch.Generator] = None
-                       ) -> RelaxedSample:
+def sample_categorical(
+        logits: torch.Tensor,
+        num: int = 1,
+        generator: Optional[torch.Generator] = None) -> RelaxedSample:
     """Draw ``num`` Gumbel-max samples of ``Categorical(logits)``.
 
     Args:
@@ -83,10 +83,10 @@ def sample_categorical(logits: torch.Tensor,
     return RelaxedSample(b, z, z_tilde, log_prob)
 
 
-def sample_bernoulli(probs: torch.Tensor,
-                     num: int = 1,
-                     generator: Optional[torch.Generator] = None
-                     ) -> RelaxedSample:
+def sample_bernoulli(
+        probs: torch.Tensor,
+        num: int = 1,
+        generator: Optional[torch.Generator] = None) -> RelaxedSample:
     """Draw ``num`` logistic-reparameterised samples of ``Bernoulli(probs)``.
 
     Args:
@@ -152,9 +152,8 @@ class RelaxGradients(NamedTuple):
     control_variate: List[torch.Tensor]
 
 
-def relax_gradients(f: torch.Tensor, log_prob: torch.Tensor,
-                    c_z: torch.Tensor, c_z_tilde: torch.Tensor,
-                    params: Sequence[torch.Tensor],
+def relax_gradients(f: torch.Tensor, log_prob: torch.Tensor, c_z: torch.Tensor,
+                    c_z_tilde: torch.Tensor, params: Sequence[torch.Tensor],
                     cv_params: Sequence[torch.Tensor]) -> RelaxGradients:
     """The RELAX estimate and the control variate's variance gradient.
 
@@ -178,7 +177,10 @@ def relax_gradients(f: torch.Tensor, log_prob: torch.Tensor,
     d_c_z = torch.autograd.grad(
         c_z, params, retain_graph=True, create_graph=True, allow_unused=True)
     d_c_z_tilde = torch.autograd.grad(
-        c_z_tilde, params, retain_graph=True, create_graph=True,
+        c_z_tilde,
+        params,
+        retain_graph=True,
+        create_graph=True,
         allow_unused=True)
     f = f.detach()
     grads = []
@@ -193,6 +195,8 @@ def relax_gradients(f: torch.Tensor, log_prob: torch.Tensor,
         grads.append(g)
     variance = torch.cat([g.reshape(-1) for g in grads]).pow(2).mean()
     d_phi = torch.autograd.grad(variance, cv_params, allow_unused=True)
-    d_phi = [torch.zeros_like(p) if d is None else d
-             for p, d in zip(cv_params, d_phi)]
+    d_phi = [
+        torch.zeros_like(p) if d is None else d
+        for p, d in zip(cv_params, d_phi)
+    ]
     return RelaxGradients([g.detach() for g in grads], list(d_phi))

@@ -110,8 +110,8 @@ def finite_difference_hvp(loss_fn: Callable[[Params], torch.Tensor],
                 for (name, p), v in zip(params.items(), vector)
             }
         loss = loss_fn(moved)
-        g = torch.autograd.grad(loss, list(wrt), retain_graph=True,
-                                allow_unused=True)
+        g = torch.autograd.grad(
+            loss, list(wrt), retain_graph=True, allow_unused=True)
         grads.append(g)
     return [
         torch.zeros_like(t) if gp is None else (gp - gn) / (2 * eps)
