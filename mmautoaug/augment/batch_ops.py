@@ -120,8 +120,10 @@ def apply_batch_op(images: torch.Tensor,
                     cutout_fill=colours['cutout_fill'],
                     generator=generator,
                     **extra)
-    # back to the callers' order
-    return torch.empty_like(out).index_copy_(0, order, out)
+    # back to the callers' order (a row gather: faster than a scatter)
+    inverse = torch.empty_like(order)
+    inverse[order] = torch.arange(n, device=order.device)
+    return out.index_select(0, inverse)
 
 
 def _kind(op: str) -> int:
@@ -280,32 +282,41 @@ def augment_batch(images: torch.Tensor,
     if (grad_wanted or relaxed) and not images.is_floating_point():
         raise TypeError('images: a uint8 batch cannot carry a gradient; '
                         'pass float levels in [0, 255]')
-    # a relaxed ``applied`` needs ``aug - x`` for every sample
-    chosen = torch.arange(n, device=device) if relaxed else (
-        applied.to(device) != 0).nonzero()[:, 0]
-    if pair is None:  # the previous image: rows of images.roll(1, 0)
-        pair = images.index_select(0, (chosen - 1) % n)
-    else:
-        pair = _check_pair(pair, images).index_select(0, chosen)
+    applied = applied.to(device)
+    # samples not applied take Identity (one extra op index), so one call
+    # returns the whole batch; a relaxed ``applied`` needs ``aug - x`` for
+    # every sample
+    ops = tuple(space.ops) + ('Identity', )
+    if not relaxed:
+        op_index = torch.where(applied != 0, op_index, len(space.ops))
+    if pair is None and 'SamplePairing' in space:
+        pair = images.roll(1, 0)
     aug = apply_batch_op(
-        images.index_select(0, chosen),
-        op_index[chosen],
-        param[chosen],
-        ops=space.ops,
+        images,
+        op_index,
+        param,
+        ops=ops,
         fill=space.fill,
         cutout_fill=space.cutout_fill,
         generator=generator,
         pair=pair,
         channel_order=channel_order).detach()
-    if grad_wanted:
-        ste = magnitude - magnitude.detach()
-        aug = aug + ste.to(device, images.dtype)[chosen].view(-1, 1, 1, 1)
+    ste = (magnitude - magnitude.detach()).to(device, images.dtype).view(
+        n, 1, 1, 1) if grad_wanted else None
     if relaxed:
-        a = applied.to(device, images.dtype).view(n, 1, 1, 1)
+        a = applied.to(images.dtype).view(n, 1, 1, 1)
+        aug = aug if ste is None else aug + ste
         return a * aug + (1 - a) * images
-    # rows of the applied samples replaced: the value and the gradient
-    # (d out / d m = 1 there) in one copy
-    return images.index_copy(0, chosen, aug)
+    if ste is None and not images.requires_grad:
+        return aug
+    # value unchanged (both terms are exactly 0); gradients: 1 w.r.t. the
+    # magnitude on applied samples, the identity w.r.t. the input elsewhere
+    mask = (applied != 0).to(images.dtype).view(n, 1, 1, 1)
+    if ste is not None:
+        aug = aug + ste * mask
+    if images.requires_grad:
+        aug = aug + (images - images.detach()) * (1 - mask)
+    return aug
 
 
 def apply_sub_policies(images: torch.Tensor,

@@ -212,6 +212,19 @@ def test_nothing_applied_gives_zero_gradient(photos):
     assert torch.equal(m.grad, torch.zeros(2))
 
 
+def test_input_gradient_passes_where_not_applied(photos):
+    # chained ops: the first op's straight-through gradient reaches its
+    # magnitude through samples the second op leaves alone
+    x = _batch([photos['astronaut'], photos['coffee']], torch.float32)
+    x.requires_grad_()
+    idx = torch.full((2, ), FASTAA.index('Rotate'))
+    out = augment_batch(x, FASTAA, idx, torch.tensor([0.9, 0.9]),
+                        torch.tensor([True, False]))
+    out.sum().backward()
+    assert torch.equal(x.grad[0], torch.zeros_like(x[0]))
+    assert torch.equal(x.grad[1], torch.ones_like(x[1]))
+
+
 def test_relaxed_applied_gradient(photos):
     x = _batch([photos['astronaut'], photos['coffee']], torch.float32)
     a = torch.tensor([1.0, 0.0], requires_grad=True)
