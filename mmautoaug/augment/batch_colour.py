@@ -20,8 +20,8 @@ def _per_sample(v: torch.Tensor) -> torch.Tensor:
 
 def _levels_like(x: torch.Tensor) -> torch.Tensor:
     """The 256 levels as float32 ``(1, 1, 256)``."""
-    return torch.arange(256, dtype=torch.float32, device=x.device).view(1, 1,
-                                                                       256)
+    return torch.arange(
+        256, dtype=torch.float32, device=x.device).view(1, 1, 256)
 
 
 def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
@@ -110,8 +110,10 @@ def sharpness(x, param, **kw):
         rows = xi[:, :, :-2] + xi[:, :, 1:-1] + xi[:, :, 2:]
         window = rows[..., :-2] + rows[..., 1:-1] + rows[..., 2:]
         degenerate = x.clone()
-        degenerate[:, :, 1:-1, 1:-1] = levels.smooth_interior(
-            window, xi[:, :, 1:-1, 1:-1]).to(torch.uint8)
+        degenerate[:, :, 1:-1,
+                   1:-1] = levels.smooth_interior(window,
+                                                  xi[:, :, 1:-1,
+                                                     1:-1]).to(torch.uint8)
     return levels.blend(
         degenerate.to(torch.float32), x.to(torch.float32), _per_sample(param))
 

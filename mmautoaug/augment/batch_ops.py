@@ -64,8 +64,7 @@ def apply_batch_op(images: torch.Tensor,
         [150, 155]
     """
     ops = [check_op(op) for op in ops]
-    n = _check_batch(
-        images, channel_order, op_index=op_index, param=param)
+    n = _check_batch(images, channel_order, op_index=op_index, param=param)
     if n == 0:
         return images.clone()
     if bool(((op_index < 0) | (op_index >= len(ops))).any()):
@@ -150,8 +149,8 @@ def _check_batch(images, channel_order, **vectors) -> int:
     n = images.shape[0]
     for name, v in vectors.items():
         if not isinstance(v, torch.Tensor) or tuple(v.shape) != (n, ):
-            shape = tuple(v.shape) if isinstance(v, torch.Tensor) else type(
-                v).__name__
+            shape = tuple(v.shape) if isinstance(
+                v, torch.Tensor) else type(v).__name__
             raise ValueError(f'{name}: expected a tensor of shape ({n},) '
                              f'(one per image), got {shape}')
     op_index = vectors['op_index']
@@ -168,8 +167,8 @@ def _check_pair(pair, images):
     if pair is None:
         raise ValueError('pair: SamplePairing needs the images to mix in')
     if not isinstance(pair, torch.Tensor) or pair.shape != images.shape:
-        shape = tuple(pair.shape) if isinstance(pair, torch.Tensor) else type(
-            pair).__name__
+        shape = tuple(pair.shape) if isinstance(
+            pair, torch.Tensor) else type(pair).__name__
         raise ValueError(f'pair: expected shape {tuple(images.shape)}, got '
                          f'{shape}')
     return pair.to(images.device)
@@ -198,16 +197,15 @@ def _warp(x, groups, param, fill) -> torch.Tensor:
     # int32 like PIL's own sampler halves the memory traffic; int64 for
     # images so large that 16.16 coordinates could overflow it
     itype = torch.int32 if max(h, w) < 8192 else torch.int64
-    coef = [
-        torch.cat(parts).to(itype).view(-1, 1, 1) for parts in zip(*coef)
-    ]
+    coef = [torch.cat(parts).to(itype).view(-1, 1, 1) for parts in zip(*coef)]
     xs = torch.arange(w, device=x.device, dtype=itype).view(1, 1, w)
     ys = torch.arange(h, device=x.device, dtype=itype).view(1, h, 1)
     xin, yin = source_indices(coef, xs, ys)
     flat = (yin.clamp_(-1, h) + 1) * (w + 2) + xin.clamp_(-1, w) + 1
     flat = flat.to(torch.int64)
-    framed = torch.as_tensor(fill, dtype=x.dtype, device=x.device).view(
-        1, c, 1, 1).repeat(n, 1, h + 2, w + 2)
+    framed = torch.as_tensor(
+        fill, dtype=x.dtype,
+        device=x.device).view(1, c, 1, 1).repeat(n, 1, h + 2, w + 2)
     framed[:, :, 1:-1, 1:-1] = x
     flat = flat.view(n, 1, h * w).expand(n, c, h * w)
     return torch.gather(framed.flatten(2), 2, flat).view(n, c, h, w)
@@ -355,8 +353,8 @@ def apply_sub_policies(images: torch.Tensor,
         True
     """
     if op_index.ndim != 2 or prob.shape != op_index.shape or (
-            magnitude.shape != op_index.shape) or (
-                len(op_index) != len(images)):
+            magnitude.shape != op_index.shape) or (len(op_index)
+                                                   != len(images)):
         raise ValueError(
             f'op_index, prob, magnitude: expected equal shapes (N, K) with '
             f'N={len(images)}, got {tuple(op_index.shape)}, '

@@ -214,8 +214,9 @@ def transform_points(points, matrix):
         m = torch.as_tensor(matrix, dtype=points.dtype, device=points.device)
         return points @ m[:2, :2].T + m[:2, 2]
     out = points @ matrix[:2, :2].T + matrix[:2, 2]
-    return out.astype(points.dtype, copy=False) if np.issubdtype(
-        points.dtype, np.floating) else out
+    if np.issubdtype(points.dtype, np.floating):
+        return out.astype(points.dtype, copy=False)
+    return out
 
 
 def transform_boxes(boxes, matrix):
@@ -246,8 +247,5 @@ def transform_boxes(boxes, matrix):
     ], 1).reshape(-1, 2)
     moved = transform_points(corners, matrix).reshape(-1, 4, 2)
     if xp is torch:
-        lo, hi = moved.min(1).values, moved.max(1).values
-    else:
-        lo, hi = moved.min(1), moved.max(1)
-    return xp.concatenate([lo, hi], -1) if xp is np else torch.cat([lo, hi],
-                                                                  -1)
+        return torch.cat([moved.amin(1), moved.amax(1)], -1)
+    return np.concatenate([moved.min(1), moved.max(1)], -1)

@@ -106,8 +106,8 @@ def _check_image(img, name: str) -> None:
     if img.dtype != np.uint8:
         raise TypeError(f'{name}: dtype {img.dtype} is not supported; '
                         f'allowed: uint8 (levels 0..255)')
-    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (1,
-                                                                       3)):
+    if img.ndim not in (2, 3) or (img.ndim == 3
+                                  and img.shape[2] not in (1, 3)):
         hint = ' (RGBA? drop alpha with img[..., :3])' if (
             img.ndim == 3 and img.shape[2] == 4) else ''
         raise ValueError(f'{name}: shape {img.shape}{hint} is not supported; '
@@ -141,10 +141,13 @@ def _warp(img: np.ndarray, op: str, param: float,
         # -1 and the size are outside, as any further index
         xin, yin = np.clip(xin, -1, w), np.clip(yin, -1, h)
         if framed is None:
-            rows = cv2.remap(img, xin.astype(np.float32),
-                             yin.astype(np.float32), cv2.INTER_NEAREST,
-                             borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=border)
+            rows = cv2.remap(
+                img,
+                xin.astype(np.float32),
+                yin.astype(np.float32),
+                cv2.INTER_NEAREST,
+                borderMode=cv2.BORDER_CONSTANT,
+                borderValue=border)
         else:
             rows = framed[yin + 1, xin + 1]
         out[top:top + len(ys)] = rows.reshape(len(ys), w, img.shape[2])
@@ -202,11 +205,15 @@ def _blend_table(degenerate: float, factor: float) -> np.ndarray:
 def _histograms(img: np.ndarray) -> np.ndarray:
     """``(C, 256)`` int64 level counts per channel."""
     if img.shape[0] * img.shape[1] < 2**24:  # exact in calcHist's float32
-        hist = [cv2.calcHist([img], [c], None, [256], [0, 256])[:, 0]
-                for c in range(img.shape[2])]
+        hist = [
+            cv2.calcHist([img], [c], None, [256], [0, 256])[:, 0]
+            for c in range(img.shape[2])
+        ]
     else:
-        hist = [np.bincount(img[..., c].ravel(), minlength=256)
-                for c in range(img.shape[2])]
+        hist = [
+            np.bincount(img[..., c].ravel(), minlength=256)
+            for c in range(img.shape[2])
+        ]
     return np.stack(hist).astype(np.int64)
 
 

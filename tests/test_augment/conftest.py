@@ -63,8 +63,8 @@ def pil_reference(img: np.ndarray, op: str, v, fill=(0, 0, 0)):
         'TranslateY': lambda: (1, 0, 0, 0, 1, v * h),
     }
     if op in affine:
-        out = pil.transform(pil.size, Image.AFFINE, affine[op](),
-                            fillcolor=fill)
+        out = pil.transform(
+            pil.size, Image.AFFINE, affine[op](), fillcolor=fill)
     elif op == 'Rotate':
         out = pil.rotate(v, fillcolor=fill)
     elif op == 'AutoContrast':

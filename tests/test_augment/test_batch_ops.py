@@ -25,8 +25,10 @@ def _image(t):
 @pytest.fixture(scope='module')
 def square_photos(photos, random_images):
     imgs = [v for k, v in photos.items() if v.shape[:2] == (64, 64)]
-    return imgs + [np.ascontiguousarray(np.pad(v, ((0, 32), (0, 32), (0, 0))))
-                   for v in random_images.values() if v.shape[0] == 32]
+    return imgs + [
+        np.ascontiguousarray(np.pad(v, ((0, 32), (0, 32), (0, 0))))
+        for v in random_images.values() if v.shape[0] == 32
+    ]
 
 
 def _all_cases():
@@ -55,32 +57,40 @@ def test_one_call_equals_per_image(square_photos, device, dtype):
     for i, (op, v) in enumerate(cases):
         want = apply_image_op(imgs[i], op, v, fill=fill)
         got = _image(out[i])
-        assert np.array_equal(got, want), (
-            f'{op}({v}): {np.mean(got != want):.2%} pixels differ')
+        assert np.array_equal(
+            got,
+            want), (f'{op}({v}): {np.mean(got != want):.2%} pixels differ')
 
 
 def test_float_input_keeps_dtype_and_untouched_samples():
     x = torch.rand(4, 3, 8, 8, dtype=torch.float64) * 255
     out = apply_batch_op(
-        x, torch.tensor([0, 1, 1, 0]), torch.tensor([0.0, 1.5, 0.5, 0.0]),
+        x,
+        torch.tensor([0, 1, 1, 0]),
+        torch.tensor([0.0, 1.5, 0.5, 0.0]),
         ops=['Identity', 'Brightness'])
     assert out.dtype == torch.float64
     assert torch.equal(out[[0, 3]], x[[0, 3]])  # Identity: untouched
     # an applied op reads the uint8 image the sample truncates to
-    want = apply_image_op(
-        _image(x[1]).astype(np.uint8), 'Brightness', 1.5)
+    want = apply_image_op(_image(x[1]).astype(np.uint8), 'Brightness', 1.5)
     assert np.array_equal(_image(out[1]), want)
 
 
 def test_grey_batches(photos):
     from PIL import Image
-    grey = [np.asarray(Image.fromarray(photos[k]).convert('L'))
-            for k in ('astronaut', 'chelsea')]
+    grey = [
+        np.asarray(Image.fromarray(photos[k]).convert('L'))
+        for k in ('astronaut', 'chelsea')
+    ]
     x = torch.from_numpy(np.stack(grey))[:, None]
     for op in ('Color', 'Contrast', 'Sharpness', 'Rotate', 'Equalize'):
         v = 0.0 if not OP_PARAMS[op] else 17.0 if op == 'Rotate' else 1.7
-        out = apply_batch_op(x, torch.zeros(2, dtype=torch.long),
-                             torch.full((2, ), v), ops=[op], fill=(9, 9, 9))
+        out = apply_batch_op(
+            x,
+            torch.zeros(2, dtype=torch.long),
+            torch.full((2, ), v),
+            ops=[op],
+            fill=(9, 9, 9))
         for i in range(2):
             want = apply_image_op(grey[i], op, v, fill=(9, 9, 9))
             assert np.array_equal(out[i, 0].numpy(), want), op
@@ -92,14 +102,24 @@ def test_cutout_replays_the_per_image_face(photos, device):
     x = _batch(imgs).to(device)
     side = torch.tensor([0.2, 0.625, 0.0], device=device)
     gen = torch.Generator(device).manual_seed(7)
-    out = apply_batch_op(x, torch.zeros(3, dtype=torch.long, device=device),
-                         side, ops=['Cutout'], generator=gen)
+    out = apply_batch_op(
+        x,
+        torch.zeros(3, dtype=torch.long, device=device),
+        side,
+        ops=['Cutout'],
+        generator=gen)
     # the same draws: centre x for every sample, then centre y
-    centre = torch.rand(2, 3, generator=torch.Generator(device).manual_seed(7),
-                        device=device, dtype=torch.float64).cpu().numpy()
+    centre = torch.rand(
+        2,
+        3,
+        generator=torch.Generator(device).manual_seed(7),
+        device=device,
+        dtype=torch.float64).cpu().numpy()
     for i, img in enumerate(imgs):
         want = apply_image_op(
-            img, 'Cutout', float(side[i]),
+            img,
+            'Cutout',
+            float(side[i]),
             rng=ReplayRng([centre[0, i], centre[1, i]]))
         assert np.array_equal(_image(out[i]), want)
     assert not torch.equal(out[0], x[0]) and torch.equal(out[2], x[2])
@@ -108,19 +128,22 @@ def test_cutout_replays_the_per_image_face(photos, device):
 def test_sample_pairing(photos):
     imgs = [photos['astronaut'], photos['chelsea']]
     pair = [photos['coffee'], photos['astronaut']]
-    out = apply_batch_op(_batch(imgs), torch.tensor([0, 0]),
-                         torch.tensor([0.4, 0.13]), ops=['SamplePairing'],
-                         pair=_batch(pair))
+    out = apply_batch_op(
+        _batch(imgs),
+        torch.tensor([0, 0]),
+        torch.tensor([0.4, 0.13]),
+        ops=['SamplePairing'],
+        pair=_batch(pair))
     for i in range(2):
-        want = apply_image_op(imgs[i], 'SamplePairing', [0.4, 0.13][i],
-                              pair=pair[i])
+        want = apply_image_op(
+            imgs[i], 'SamplePairing', [0.4, 0.13][i], pair=pair[i])
         assert np.array_equal(_image(out[i]), want)
 
 
 def test_empty_and_tiny_batches():
     empty = torch.zeros(0, 3, 32, 32)
-    out = apply_batch_op(empty, torch.zeros(0, dtype=torch.long),
-                         torch.zeros(0), ops=OPS)
+    out = apply_batch_op(
+        empty, torch.zeros(0, dtype=torch.long), torch.zeros(0), ops=OPS)
     assert out.shape == (0, 3, 32, 32)
     out = augment_batch(empty, FASTAA, torch.zeros(0, dtype=torch.long),
                         torch.zeros(0), torch.zeros(0, dtype=torch.bool))
@@ -128,9 +151,11 @@ def test_empty_and_tiny_batches():
     one = torch.tensor([10, 200, 30], dtype=torch.uint8).view(1, 3, 1, 1)
     for op, vs in PARAMS.items():
         for v in vs:
-            got = apply_batch_op(one, torch.tensor([0]),
-                                 torch.tensor([0.0 if v is None else v]),
-                                 ops=[op])
+            got = apply_batch_op(
+                one,
+                torch.tensor([0]),
+                torch.tensor([0.0 if v is None else v]),
+                ops=[op])
             want = apply_image_op(_image(one[0]), op, v)
             assert np.array_equal(_image(got[0]), want), (op, v)
 
@@ -178,15 +203,21 @@ def test_bad_batches():
 def test_straight_through_gradient(photos, device):
     imgs = [photos[k] for k in ('astronaut', 'chelsea', 'coffee')] * 2
     x = _batch(imgs, torch.float32).to(device)
-    ops = ['Brightness', 'Rotate', 'Equalize', 'Brightness', 'Cutout',
-           'ShearX']
+    ops = [
+        'Brightness', 'Rotate', 'Equalize', 'Brightness', 'Cutout', 'ShearX'
+    ]
     op_index = torch.tensor([FASTAA.index(o) for o in ops], device=device)
-    applied = torch.tensor([1, 1, 0, 0, 1, 1], dtype=torch.bool,
-                           device=device)
-    m = torch.tensor([0.8, 0.9, 0.7, 0.6, 0.5, 0.2], device=device,
+    applied = torch.tensor([1, 1, 0, 0, 1, 1], dtype=torch.bool, device=device)
+    m = torch.tensor([0.8, 0.9, 0.7, 0.6, 0.5, 0.2],
+                     device=device,
                      requires_grad=True)
-    out = augment_batch(x, FASTAA, op_index, m, applied,
-                        generator=torch.Generator(device).manual_seed(0))
+    out = augment_batch(
+        x,
+        FASTAA,
+        op_index,
+        m,
+        applied,
+        generator=torch.Generator(device).manual_seed(0))
     out.sum().backward()
     pixels = x[0].numel()
     want = applied.float() * pixels
@@ -197,8 +228,7 @@ def test_straight_through_gradient(photos, device):
     # Brightness: a larger magnitude gives a brighter image, the sign of
     # the gradient
     brighter = augment_batch(x[:1], FASTAA, op_index[:1],
-                             torch.tensor([0.9], device=device),
-                             applied[:1])
+                             torch.tensor([0.9], device=device), applied[:1])
     assert brighter.sum() > out[0].sum() > 0 and m.grad[0] > 0
 
 
@@ -247,8 +277,8 @@ def test_augment_batch_maps_magnitudes_through_the_space(photos):
         idx = torch.tensor([space.index(op) for op, _, _ in cases])
         m = torch.tensor([c[1] for c in cases])
         sign = torch.tensor([c[2] for c in cases])
-        out = augment_batch(x[:len(cases)], space, idx, m,
-                            torch.ones(len(cases)), sign=sign)
+        out = augment_batch(
+            x[:len(cases)], space, idx, m, torch.ones(len(cases)), sign=sign)
         for i, (op, mag, s) in enumerate(cases):
             p = space.range(op).param(mag, s)
             want = apply_image_op(imgs[0], op, p, fill=space.fill)
@@ -258,8 +288,13 @@ def test_augment_batch_maps_magnitudes_through_the_space(photos):
 def test_random_mirror_draws_both_signs(photos):
     x = _batch([photos['chelsea']] * 64)
     idx = torch.full((64, ), FASTAA.index('TranslateX'))
-    out = augment_batch(x, FASTAA, idx, torch.ones(64), torch.ones(64),
-                        generator=torch.Generator().manual_seed(1))
+    out = augment_batch(
+        x,
+        FASTAA,
+        idx,
+        torch.ones(64),
+        torch.ones(64),
+        generator=torch.Generator().manual_seed(1))
     left = apply_image_op(photos['chelsea'], 'TranslateX', 0.45)
     right = apply_image_op(photos['chelsea'], 'TranslateX', -0.45)
     is_left = [np.array_equal(_image(o), left) for o in out]
@@ -276,8 +311,13 @@ def test_sub_policies(photos):
     idx = torch.tensor([[FASTAA.index(a), FASTAA.index(b)] for a, b in ops])
     mag = torch.tensor([[0.0, 1.0], [0.0, 0.5], [0.2, 0.9]])
     # probability 1: both ops in order; Rotate's sign drawn: either mirror
-    out = apply_sub_policies(x, FASTAA, idx, torch.ones(3, 2), mag,
-                             generator=torch.Generator().manual_seed(0))
+    out = apply_sub_policies(
+        x,
+        FASTAA,
+        idx,
+        torch.ones(3, 2),
+        mag,
+        generator=torch.Generator().manual_seed(0))
     first = apply_image_op(imgs[0], 'Invert')
     assert any(
         np.array_equal(_image(out[0]), apply_image_op(first, 'Rotate', r))
@@ -293,9 +333,15 @@ def test_sub_policies(photos):
     same = apply_sub_policies(x, FASTAA, idx, torch.zeros(3, 2), mag)
     assert torch.equal(same, x)
     half = torch.full((3, 2), 0.5)
-    runs = [apply_sub_policies(x, FASTAA, idx, half, mag,
-                               generator=torch.Generator().manual_seed(5))
-            for _ in range(2)]
+    runs = [
+        apply_sub_policies(
+            x,
+            FASTAA,
+            idx,
+            half,
+            mag,
+            generator=torch.Generator().manual_seed(5)) for _ in range(2)
+    ]
     assert torch.equal(runs[0], runs[1])
     with pytest.raises(ValueError, match='op_index, prob, magnitude'):
         apply_sub_policies(x, FASTAA, idx, half[:, :1], mag)
@@ -307,16 +353,26 @@ def test_bgr_batches_and_every_op_in_one_call(photos):
     imgs = [imgs[i % 3] for i in range(len(OPS))]
     pairs = imgs[1:] + imgs[:1]
     bgr = [i[..., ::-1].copy() for i in imgs]
-    param = torch.tensor(
-        [PARAMS.get(op, [0.3])[0] or 0.0 for op in OPS], dtype=torch.float64)
+    param = torch.tensor([PARAMS.get(op, [0.3])[0] or 0.0 for op in OPS],
+                         dtype=torch.float64)
     out = apply_batch_op(
-        _batch(bgr), torch.arange(len(OPS)), param, ops=OPS,
-        fill=(250, 0, 100), pair=_batch([p[..., ::-1].copy() for p in pairs]),
-        generator=torch.Generator().manual_seed(3), channel_order='bgr')
-    centre = torch.rand(2, 1, generator=torch.Generator().manual_seed(3),
-                        dtype=torch.float64).numpy()
+        _batch(bgr),
+        torch.arange(len(OPS)),
+        param,
+        ops=OPS,
+        fill=(250, 0, 100),
+        pair=_batch([p[..., ::-1].copy() for p in pairs]),
+        generator=torch.Generator().manual_seed(3),
+        channel_order='bgr')
+    centre = torch.rand(
+        2, 1, generator=torch.Generator().manual_seed(3),
+        dtype=torch.float64).numpy()
     for i, op in enumerate(OPS):
         want = apply_image_op(
-            imgs[i], op, float(param[i]), fill=(250, 0, 100), pair=pairs[i],
+            imgs[i],
+            op,
+            float(param[i]),
+            fill=(250, 0, 100),
+            pair=pairs[i],
             rng=ReplayRng([centre[0, 0], centre[1, 0]]))
         assert np.array_equal(_image(out[i])[..., ::-1], want), op

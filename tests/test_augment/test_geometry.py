@@ -54,10 +54,10 @@ def test_matrices():
         op_matrix('ShearX', 0.3, H, W), [[1, -0.3, 0], [0, 1, 0], [0, 0, 1]])
     # Rotate: counter-clockwise on screen about the centre, which stays
     m = op_matrix('Rotate', 90.0, 10, 10)
-    np.testing.assert_allclose(transform_points(np.array([[5., 5.]]), m),
-                               [[5., 5.]], atol=1e-12)
-    np.testing.assert_allclose(transform_points(np.array([[9., 5.]]), m),
-                               [[5., 1.]], atol=1e-12)
+    np.testing.assert_allclose(
+        transform_points(np.array([[5., 5.]]), m), [[5., 5.]], atol=1e-12)
+    np.testing.assert_allclose(
+        transform_points(np.array([[9., 5.]]), m), [[5., 1.]], atol=1e-12)
 
 
 def test_points_and_boxes_numpy_and_torch():

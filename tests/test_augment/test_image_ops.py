@@ -70,8 +70,8 @@ def test_bgr_channel_order(photos):
         got = apply_image_op(
             bgr, op, v, fill=(200, 10, 0), channel_order='bgr')
         assert np.array_equal(got[..., ::-1], want)
-    img = apply_image_op(bgr, 'Cutout', 1.0, rng=ReplayRng([0.5, 0.5]),
-                         channel_order='bgr')
+    img = apply_image_op(
+        bgr, 'Cutout', 1.0, rng=ReplayRng([0.5, 0.5]), channel_order='bgr')
     assert tuple(img[0, 0]) == (114, 123, 125)
 
 
@@ -155,4 +155,5 @@ def test_bad_arguments(photos):
         apply_image_op(img, 'Color', 0.5, channel_order='hsv')
     # parameterless ops take None (policies give None for them)
     assert set(op for op, takes in OP_PARAMS.items() if not takes) == {
-        'AutoContrast', 'Invert', 'Equalize', 'Identity'}
+        'AutoContrast', 'Invert', 'Equalize', 'Identity'
+    }

@@ -22,16 +22,29 @@ import torch
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--device', default='cpu', help='device of the '
-                        'batched rows (per-image rows run on the CPU)')
-    parser.add_argument('--iters', type=int, default=10,
-                        help='timed batches per row (after one warm-up)')
-    parser.add_argument('--policy', default='autoaugment_imagenet',
-                        help='our policy (zoo name or file)')
-    parser.add_argument('--sizes', default='32:256,224:64',
-                        help='comma-separated size:batch pairs')
-    parser.add_argument('--threads', type=int, default=None,
-                        help='torch CPU threads (default: torch\'s choice)')
+    parser.add_argument(
+        '--device',
+        default='cpu',
+        help='device of the '
+        'batched rows (per-image rows run on the CPU)')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=10,
+        help='timed batches per row (after one warm-up)')
+    parser.add_argument(
+        '--policy',
+        default='autoaugment_imagenet',
+        help='our policy (zoo name or file)')
+    parser.add_argument(
+        '--sizes',
+        default='32:256,224:64',
+        help='comma-separated size:batch pairs')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='torch CPU threads (default: torch\'s choice)')
     return parser.parse_args()
 
 
@@ -61,7 +74,11 @@ def ours_batched(policy, images, device):
         sub = torch.multinomial(
             weights.float(), len(x), replacement=True, generator=gen)
         return apply_sub_policies(
-            x, policy.space, op_index[sub], prob[sub], magnitude[sub],
+            x,
+            policy.space,
+            op_index[sub],
+            prob[sub],
+            magnitude[sub],
             generator=gen)
 
     return run
@@ -100,7 +117,9 @@ def main():
     from mmautoaug.policy import load_policy
     policy = load_policy(args.policy)
     rng = np.random.default_rng(0)
-    sizes = [tuple(int(v) for v in s.split(':')) for s in args.sizes.split(',')]
+    sizes = [
+        tuple(int(v) for v in s.split(':')) for s in args.sizes.split(',')
+    ]
     rows = [
         ('ours, batched (one call per batch)', args.device),
         ('ours, per-image (PolicyAugment)', 'cpu'),
