@@ -71,3 +71,26 @@ def test_pretrain_config_runs_its_pipeline(tmp_path):
         0, 255, (256, 300, 3), dtype=np.uint8))
     out = built(dict(img_path=path, gt_label=3))
     assert tuple(out['inputs'].shape) == (3, 224, 224)
+
+
+@pytest.mark.parametrize('stock', DETECTORS)
+def test_demo_configs(stock):
+    demo = stock.replace('_1x_coco', '_demo-coco')
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', 'detection', 'demo',
+                 f'{demo}_policy-aug.py'))
+    train = cfg.train_dataloader.dataset
+    assert train.type == cfg.val_dataloader.dataset.type == \
+        'mmautoaug.DemoCocoDataset'
+    assert _types(train.pipeline)[-2] == 'mmautoaug.DetPolicyAugment'
+    _build(train.pipeline, 'mmdet')
+    assert cfg.model.backbone.init_cfg is None, 'no download'
+    heads = [cfg.model.get('bbox_head')] if stock.startswith('retina') else [
+        cfg.model.roi_head.bbox_head, cfg.model.roi_head.get('mask_head')
+    ]
+    assert all(h.num_classes == 4 for h in heads if h is not None)
+    assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    assert cfg.train_cfg.val_interval == cfg.train_cfg.max_iters
+    metric = cfg.val_evaluator.metric
+    assert ('segm' in metric) == stock.startswith('mask')
+    assert cfg.val_evaluator.ann_file.startswith(train.data_root)
