@@ -33,7 +33,7 @@ def _grey(x: torch.Tensor, order: str) -> torch.Tensor:
     return levels.luma(xi[:, r], xi[:, 1], xi[:, b])
 
 
-def _table_codes(x: torch.Tensor) -> torch.Tensor:
+def table_codes(x: torch.Tensor) -> torch.Tensor:
     """``(sample * C + channel) * 256 + level``: each pixel's entry in the
     flattened ``(n, C, 256)`` tables (int32: int64 passes cost far more
     and the codes stay below 2**31 for any batch under 2**23 samples)."""
@@ -58,7 +58,7 @@ def auto_contrast_lut(x, param, **kw):
 def equalize_lut(x, param, **kw):
     n, c = x.shape[:2]
     # one bincount over (sample, channel, level) codes
-    hist = torch.bincount(_table_codes(x).flatten(), minlength=n * c * 256)
+    hist = torch.bincount(table_codes(x).flatten(), minlength=n * c * 256)
     hist = hist.view(n * c, 256).to(torch.int64)
     return levels.equalize_lut(hist).view(n, c, 256).to(torch.uint8)
 

@@ -2,12 +2,14 @@
 """Batched face of the op library: torch ``(N, C, H, W)`` on any device.
 
 One call applies a different op and parameter to every sample with no
-Python loop over samples: samples are grouped by op (a loop over at most
-the 17 ops), the five geometric ops share one gather with per-sample
-sampling coefficients, and every kernel replays PIL as the per-image face
-does (:mod:`.levels`, :mod:`.geometry`), so the two faces give the same
-pixels. :func:`augment_batch` adds DADA's straight-through magnitude
-gradient on top.
+Python loop over samples: the rows are sorted by op into contiguous blocks
+(loops run over at most the 17 ops), the five geometric ops share one
+gather with per-sample sampling coefficients, the seven level-table ops
+one lookup, and one row gather restores the order. Every kernel replays
+PIL as the per-image face does (:mod:`.levels`, :mod:`.geometry`), so the
+two faces give the same pixels. :func:`augment_batch` maps normalised
+magnitudes through a search space and adds DADA's straight-through
+magnitude gradient.
 """
 import itertools
 from typing import Optional, Sequence, Union
@@ -15,7 +17,7 @@ from typing import Optional, Sequence, Union
 import torch
 
 from . import levels
-from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS, _table_codes
+from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS, table_codes
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
 from .spaces import GEOMETRIC_OPS, SearchSpace, get_space
@@ -104,7 +106,7 @@ def apply_batch_op(images: torch.Tensor,
                 LUT_BUILDERS[op](x[sl], param[sl], order=channel_order)
                 for op, sl in run
             ])
-            codes = _table_codes(x[span]).view(-1)
+            codes = table_codes(x[span]).view(-1)
             out[span] = lut.view(-1).index_select(0, codes).view(x[span].shape)
         else:
             for op, sl in run:
