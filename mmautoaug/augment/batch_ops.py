@@ -90,6 +90,8 @@ def apply_batch_op(images: torch.Tensor,
         if count:
             blocks.append((ops[k], slice(start, start + count)))
         start += count
+    if [op for op, _ in blocks] == ['Identity']:
+        return images.clone()
     rows = images.index_select(0, order)
     param = param.to(images.device).index_select(0, order)
     x = _quantised(rows)
