@@ -376,3 +376,18 @@ def test_bgr_batches_and_every_op_in_one_call(photos):
             pair=pairs[i],
             rng=ReplayRng([centre[0, 0], centre[1, 0]]))
         assert np.array_equal(_image(out[i])[..., ::-1], want), op
+
+
+def test_large_image_batch_cheaply():
+    # one 4000x4000 grey image: a warp and a level table, as per image
+    img = np.tile(np.arange(4000, dtype=np.uint16) % 251, (4000, 1))
+    img = (img + np.arange(4000)[:, None] % 7).astype(np.uint8)
+    x = torch.from_numpy(img)[None, None]
+    out = apply_batch_op(
+        x.repeat(2, 1, 1, 1),
+        torch.tensor([0, 1]),
+        torch.tensor([13.0, 0.0]),
+        ops=['Rotate', 'Equalize'])
+    assert np.array_equal(out[0, 0].numpy(),
+                          apply_image_op(img, 'Rotate', 13.0))
+    assert np.array_equal(out[1, 0].numpy(), apply_image_op(img, 'Equalize'))
