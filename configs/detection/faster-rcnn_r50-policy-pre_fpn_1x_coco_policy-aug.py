@@ -1,4 +1,4 @@
-# (c) faster-rcnn on COCO with both: the policy-pretrained backbone and the
+# (c) Faster R-CNN on COCO with both: the policy-pretrained backbone and the
 # policy in the train pipeline.
 _base_ = ['./faster-rcnn_r50_fpn_1x_coco_policy-aug.py']
 

@@ -1,13 +1,9 @@
-# (a) mask-rcnn fine-tuned on COCO with the policy in the train pipeline
+# (a) Mask R-CNN fine-tuned on COCO with the policy in the train pipeline
 # (backbone: the stock ImageNet initialisation).
-_base_ = ['mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py', './_base_/policy.py']
-
-train_pipeline = [
-    dict(type='LoadImageFromFile', backend_args={{_base_.backend_args}}),
-    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
-    dict(type='RandomFlip', prob=0.5),
-    {{_base_.policy_step}},
-    dict(type='PackDetInputs')
+_base_ = [
+    'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
+    './_base_/policy.py'
 ]
+
+train_pipeline = {{_base_.policy_ins_train_pipeline}}
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -1,4 +1,4 @@
-# (c) retinanet on COCO with both: the policy-pretrained backbone and the
+# (c) RetinaNet on COCO with both: the policy-pretrained backbone and the
 # policy in the train pipeline.
 _base_ = ['./retinanet_r50_fpn_1x_coco_policy-aug.py']
 

@@ -9,7 +9,8 @@ _base_ = ['mmpretrain::resnet/resnet50_8xb32_in1k.py']
 
 custom_imports = dict(
     imports=['mmautoaug.datasets'], allow_failed_imports=False)
-# A zoo name, or the policy.json a search wrote (work_dirs/<search>/policy.json);
+# A zoo name, or the policy.json a search wrote
+# (work_dirs/<search>/policy.json);
 # DADA's own ImageNet policy is not bundled (see mmautoaug/policy/zoo.py).
 policy = 'autoaugment_imagenet'
 

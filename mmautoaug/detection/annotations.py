@@ -78,7 +78,7 @@ def clip_polygon(points: np.ndarray, width: float,
     Examples:
         >>> square = np.array([[-2., -2], [2, -2], [2, 2], [-2, 2]])
         >>> clip_polygon(square, 10, 10).tolist()
-        [[0.0, 2.0], [0.0, 0.0], [2.0, 0.0], [2.0, 2.0]]
+        [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]]
     """
     # (axis, bound, keep_greater): x >= 0, x <= W, y >= 0, y <= H.
     borders = ((0, 0.0, True), (0, float(width), False), (1, 0.0, True),

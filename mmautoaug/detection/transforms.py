@@ -100,13 +100,13 @@ class DetPolicyAugment(PolicyAugment):
         >>> from mmdet.structures.bbox import HorizontalBoxes
         >>> policy = dict(format_version=1, space='fastaa', sub_policies=[[
         ...     dict(op='TranslateX', prob=1.0, magnitude=1.0)]])
-        >>> aug = DetPolicyAugment(policy, seed=0)
+        >>> aug = DetPolicyAugment(policy, seed=0)  # +/-0.45 x width
         >>> results = aug(dict(
-        ...     img=np.zeros((20, 20, 3), np.uint8),
-        ...     gt_bboxes=HorizontalBoxes(np.array([[8., 8, 12, 12]])),
+        ...     img=np.zeros((40, 40, 3), np.uint8),
+        ...     gt_bboxes=HorizontalBoxes(np.array([[18., 8, 22, 12]])),
         ...     gt_bboxes_labels=np.array([3])))
-        >>> len(results['gt_bboxes'])  # 9 px away from the box: gone
-        0
+        >>> abs(results['gt_bboxes'].tensor[0, 0].item() - 18)
+        18.0
     """
 
     def __init__(self,

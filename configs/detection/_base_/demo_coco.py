@@ -30,24 +30,20 @@ demo_test_pipeline = [
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                    'scale_factor'))
 ]
+demo_loader = dict(batch_size=4, num_workers=0, persistent_workers=False)
+demo_dataset = dict(type='mmautoaug.DemoCocoDataset', data_root=demo_data_root)
 demo_train_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
+    **demo_loader,
     dataset=dict(
-        type='mmautoaug.DemoCocoDataset',
-        data_root=demo_data_root,
+        **demo_dataset,
         ann_file='annotations/instances_train.json',
         data_prefix=dict(img='train/'),
         filter_cfg=dict(filter_empty_gt=True, min_size=8),
         pipeline=demo_train_pipeline))
 demo_val_dataloader = dict(
-    batch_size=4,
-    num_workers=0,
-    persistent_workers=False,
+    **demo_loader,
     dataset=dict(
-        type='mmautoaug.DemoCocoDataset',
-        data_root=demo_data_root,
+        **demo_dataset,
         ann_file='annotations/instances_val.json',
         data_prefix=dict(img='val/'),
         test_mode=True,

@@ -1,5 +1,5 @@
-# Demo of (a): Faster R-CNN R-50-FPN (the stock mmdet config) with the policy in
-# the train pipeline, on the embedded demo COCO set: 40 iterations on
+# Demo of (a): Faster R-CNN R-50-FPN (the stock mmdet config) with the policy
+# in the train pipeline, on the embedded demo COCO set: 40 iterations on
 # CPU from scratch (no ImageNet download), then COCO mAP on its val split.
 #   python tools/train.py configs/detection/demo/faster-rcnn_r50_fpn_demo-coco_policy-aug.py
 _base_ = [
