@@ -4,7 +4,8 @@
 Seven ops change every pixel through a per-sample, per-channel table of
 its 256 levels (AutoContrast, Invert, Equalize, Solarize, Posterize,
 Contrast, Brightness): :data:`LUT_BUILDERS` make those ``(n, C, 256)``
-tables, and one gather applies all of them at once. The others
+tables (AutoContrast and Equalize from the ``hist`` of
+:func:`histograms`), and one lookup applies all of them at once. The others
 (:data:`PIXEL_KERNELS`) compute pixels directly. Both take ``x``: uint8
 ``(n, C, H, W)`` and ``param``: ``(n,)``, use the shared arithmetic of
 :mod:`.levels`, and so agree with the per-image face (and PIL) exactly.
@@ -40,7 +41,7 @@ def table_codes(x: torch.Tensor) -> torch.Tensor:
     n, c = x.shape[:2]
     offset = torch.arange(
         0, n * c * 256, 256, device=x.device, dtype=torch.int32)
-    return x.to(torch.int32) + offset.view(n, c, 1, 1)
+    return offset.view(n, c, 1, 1) + x  # promoted to int32 in one pass
 
 
 def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -49,18 +50,22 @@ def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return values.expand(n, c, 256).to(torch.uint8)
 
 
-def auto_contrast_lut(x, param, **kw):
-    flat = x.flatten(2)
-    low, high = flat.amin(-1).to(torch.int64), flat.amax(-1).to(torch.int64)
+def auto_contrast_lut(x, param, hist=None, **kw):
+    present = (hist > 0).to(torch.uint8)
+    low = present.argmax(-1)  # the first level present
+    high = 255 - present.flip(-1).argmax(-1)  # the last one
     return levels.autocontrast_lut(low, high).to(torch.uint8)
 
 
-def equalize_lut(x, param, **kw):
-    n, c = x.shape[:2]
-    # one bincount over (sample, channel, level) codes
-    hist = torch.bincount(table_codes(x).flatten(), minlength=n * c * 256)
-    hist = hist.view(n * c, 256).to(torch.int64)
-    return levels.equalize_lut(hist).view(n, c, 256).to(torch.uint8)
+def equalize_lut(x, param, hist=None, **kw):
+    return levels.equalize_lut(hist).to(torch.uint8)
+
+
+def histograms(codes: torch.Tensor) -> torch.Tensor:
+    """``(n, C, 256)`` int64 level counts from :func:`table_codes`."""
+    n, c = codes.shape[:2]
+    hist = torch.bincount(codes.flatten(), minlength=n * c * 256)
+    return hist.view(n, c, 256).to(torch.int64)
 
 
 def invert_lut(x, param, **kw):
