@@ -132,19 +132,23 @@ def _config(data_root, work_dir, max_epochs=2, launcher='none'):
         log_level='INFO'))
 
 
-def _run(cfg, resume_from=None):
+def _run(cfg, resume_from=None, perturb_generator=False):
     from mmengine.runner import Runner
 
-    import mmautoaug.models.backbones  # noqa: F401 (registers WideResNet)
     from mmautoaug.search.advaa import AdvAAHook
-    from mmautoaug.utils import register_all_modules
+    from mmautoaug.utils import prepare_cpu_distributed, register_all_modules
     register_all_modules()
     cfg = copy.deepcopy(cfg)
+    prepare_cpu_distributed(cfg)  # gloo + device_ids=None without GPUs
     if resume_from:
         cfg.resume, cfg.load_from = True, resume_from
     runner = Runner.from_cfg(cfg)
-    runner.train()
     hook = [h for h in runner.hooks if isinstance(h, AdvAAHook)][0]
+    if perturb_generator:  # a rank that starts from another generator
+        with torch.no_grad():
+            for p in hook.generator.parameters():
+                p.add_(torch.randn_like(p))
+    runner.train()
     return runner, hook
 
 
@@ -218,11 +222,10 @@ def _dist_worker(rank, world_size, port, data_root, work_dir):
                       RANK=str(rank), WORLD_SIZE=str(world_size),
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
-    torch_dist.init_process_group('gloo', rank=rank, world_size=world_size)
-    if rank == 1:  # start from a different generator: the hook must sync it
-        torch.manual_seed(123)
+    # rank 1 starts from another generator: the hook must sync it
     runner, hook = _run(_config(data_root, work_dir, max_epochs=2,
-                                launcher='pytorch'))
+                                launcher='pytorch'),
+                        perturb_generator=rank == 1)
     model = runner.model.module
     torch.save(
         dict(generator=hook.generator.state_dict(),

@@ -61,7 +61,8 @@ def build(args):
                       widen_factor=args.widen),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
         head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
-                  in_channels=64 * args.widen))
+                  in_channels=64 * args.widen,
+                  loss=dict(type='mmpretrain.CrossEntropyLoss')))
     plain = MODELS.build(
         dict(classifier,
              data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',

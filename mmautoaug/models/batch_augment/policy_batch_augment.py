@@ -41,7 +41,10 @@ class PolicyBatchAugment(nn.Module):
             ``'autoaugment'``.
         cutout (float, optional): Side of a Cutout square applied to every
             image after the policy, as a fraction of the width (AutoAugment's
-            CIFAR recipe: 16 px of 32 = 0.5). ``None`` disables it.
+            CIFAR recipe: 16 px of 32 = 0.5). It is the op library's Cutout
+            (Fast AutoAugment's ``CutoutAbs``: ``int(side) + 1`` px, centre
+            uniform over the image, clipped at the border). ``None``
+            disables it.
         seed (int, optional): Seed of a private random generator (created on
             the inputs' device); ``None`` uses torch's global one.
 

@@ -38,14 +38,17 @@ class AdvAAClassifier(BaseModel):
         init_cfg (dict, optional): MMEngine initialisation config.
 
     Examples:
+        >>> from mmautoaug.utils import register_all_modules
+        >>> register_all_modules()  # the 'mmautoaug' default scope
         >>> from mmautoaug.models import AdvAAPolicyGenerator
         >>> model = AdvAAClassifier(
         ...     classifier=dict(
         ...         type='mmpretrain.ImageClassifier',
-        ...         backbone=dict(type='mmpretrain.ResNet_CIFAR', depth=18),
+        ...         backbone=dict(type='WideResNet', depth=10, widen_factor=1),
         ...         neck=dict(type='mmpretrain.GlobalAveragePooling'),
         ...         head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
-        ...                   in_channels=512)),
+        ...                   in_channels=64,
+        ...                   loss=dict(type='mmpretrain.CrossEntropyLoss'))),
         ...     data_preprocessor=dict(type='AugmentDataPreprocessor',
         ...                            defer_normalize=True, mean=[128.] * 3,
         ...                            std=[64.] * 3))

@@ -1,0 +1,52 @@
+# Adversarial AutoAugment demo on the embedded demo set (no download): a
+# WRN-10-1 trains on M=8 adversarially augmented copies of every batch of
+# the 1,500 demo training images (64 x 8 = 512 images per step) for 4
+# epochs, and the LSTM generator takes one REINFORCE step per epoch (the
+# paper's settings: Q=5 sub-policies of 2 ops, Adam 3.5e-4, entropy 1e-5).
+# Two idle CPU cores: a few minutes. Four generator updates move it only a
+# little from its uniform start (the real searches run 200 epochs); watch
+# the "AdvAA epoch N: entropy ..., op histogram" log lines. Writes
+# work_dirs/advaa_demo/policy_schedule/epoch_000N.json, policy.json and
+# policy_final.json.
+_base_ = ['../_base_/datasets/demo_cifar.py', '../_base_/default_runtime.py']
+
+max_epochs = 4
+num_policies = 8
+
+# the policies act on [0, 255] pixels: normalise after them, in the model
+data_preprocessor = dict(type='AugmentDataPreprocessor', defer_normalize=True)
+model = dict(
+    type='AdvAAClassifier',
+    classifier=dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='WideResNet', depth=10, widen_factor=1),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(
+            type='mmpretrain.LinearClsHead', num_classes=10, in_channels=64,
+            loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0))),
+    augmentor=dict(type='PolicyBatchAugment', space='autoaugment',
+                   cutout=16 / 32))
+
+train_dataloader = dict(batch_size=64, num_workers=1,
+                        persistent_workers=False)
+val_dataloader = dict(num_workers=1, persistent_workers=False)
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, nesterov=True,
+                   weight_decay=5e-4))
+param_scheduler = dict(type='CosineAnnealingLR', T_max=max_epochs,
+                       by_epoch=True, begin=0, end=max_epochs,
+                       convert_to_iter_based=True)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs,
+                 val_interval=max_epochs)
+val_cfg = dict()
+test_cfg = dict()
+
+custom_hooks = [
+    dict(type='AdvAAHook', num_policies=num_policies,
+         optimizer=dict(type='Adam', lr=3.5e-4), entropy_weight=1e-5)
+]
+default_hooks = dict(
+    logger=dict(interval=6),
+    checkpoint=dict(interval=1, max_keep_ckpts=1, save_best=None))
