@@ -10,6 +10,8 @@ POSITIONS = ('after_flip', 'before_pack')
 #: What the policy becomes: our transform, or mmdet's own ``AutoAugment``.
 BACKENDS = ('mmautoaug', 'mmdet')
 TRANSFORM_TYPE = 'mmautoaug.DetPolicyAugment'
+#: What ``backend='mmdet'`` passes on to the policy room's converter.
+MMDET_ARGS = ('channel_order', 'scope', 'strict')
 CUSTOM_IMPORT = 'mmautoaug.detection'
 _FLIP = 'RandomFlip'
 _PACK = 'PackDetInputs'
@@ -100,6 +102,10 @@ def policy_transform(policy, backend: str = 'mmautoaug', **kwargs) -> dict:
                          f'{backend!r}')
     loaded = load_policy(policy)  # fail here, not in a dataloader worker
     if backend == 'mmdet':
+        foreign = sorted(set(kwargs) - set(MMDET_ARGS))
+        if foreign:
+            raise ValueError(f'arguments {foreign} do not apply to '
+                             f"backend='mmdet'; allowed: {list(MMDET_ARGS)}")
         return to_mmdet(loaded, **kwargs)
     if isinstance(policy, Policy):
         policy = loaded.to_dict()

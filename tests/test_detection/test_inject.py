@@ -122,6 +122,9 @@ def test_bad_input_gets_clear_errors(policy_file):
         inject_policy(no_flip, policy_file, 7)
     with pytest.raises(ValueError, match='backend must be one of'):
         inject_policy(no_flip, policy_file, 'before_pack', backend='tv')
+    with pytest.raises(ValueError, match=r"\['min_box_size'\] do not apply"):
+        inject_policy(no_flip, policy_file, 'before_pack', backend='mmdet',
+                      min_box_size=2)
     twice = inject_policy(no_flip, policy_file, 'before_pack')
     with pytest.raises(ValueError, match='already has'):
         inject_policy(twice, policy_file, 'before_pack')
