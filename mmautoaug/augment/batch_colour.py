@@ -89,7 +89,7 @@ def posterize_lut(x, param, **kw):
 
 def contrast_lut(x, param, order='rgb', **kw):
     grey = _grey(x, order).flatten(1)
-    mean = torch.floor(grey.sum(1).double() / grey.shape[1] + 0.5)
+    mean = levels.rounded_mean(grey.sum(1, dtype=torch.int64), grey.shape[1])
     degenerate = mean.to(torch.float32).view(-1, 1, 1)
     factor = param.to(torch.float32).view(-1, 1, 1)
     return _table(levels.blend(degenerate, _levels_like(x), factor), x)

@@ -236,7 +236,7 @@ def _posterize(img, bits, order):
 
 def _contrast(img, factor, order):
     grey = _grey(img, order)
-    mean = int(grey.sum() / grey.size + 0.5)
+    mean = int(levels.rounded_mean(int(grey.sum(dtype=np.int64)), grey.size))
     return _apply_lut(img, _blend_table(mean, factor))
 
 

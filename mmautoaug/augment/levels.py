@@ -64,6 +64,16 @@ def fill_levels(value, channels: int, order: str, name: str) -> np.ndarray:
     return (rgb[::-1] if order == 'bgr' else rgb).astype(np.uint8)
 
 
+def rounded_mean(total, count):
+    """PIL's ``int(mean + 0.5)`` of ``total / count`` in exact integers.
+
+    Args:
+        total: int64 sums of grey levels (numpy or torch, or an int).
+        count (int): number of pixels.
+    """
+    return (2 * total + count) // (2 * count)
+
+
 def blend(degenerate, image, factor):
     """``Image.blend(degenerate, image, factor)`` on float32 grey levels.
 
@@ -137,8 +147,11 @@ def autocontrast_lut(low, high):
     levels = _arange256(low)
     identity = high <= low
     span = xp.where(identity, high * 0 + 1, high - low)
-    scale = 255.0 / span.astype(np.float64) if xp is np else (
-        255.0 / span.to(torch.float64))
+    if xp is np:
+        scale = 255.0 / span.astype(np.float64)
+    else:  # a true division (``255.0 / t`` is ``t.reciprocal() * 255``)
+        span = span.to(torch.float64)
+        scale = torch.full_like(span, 255.0) / span
     offset = -low * scale
     # PIL: int(ix * scale + offset), double precision, then clipped
     value = levels * scale[..., None] + offset[..., None]

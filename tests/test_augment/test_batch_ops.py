@@ -7,7 +7,7 @@ import torch
 from mmautoaug.augment import (AUTOAUGMENT, AWS, FASTAA, OP_PARAMS,
                                apply_batch_op, apply_image_op,
                                apply_sub_policies, augment_batch)
-from .conftest import PARAMS, ReplayRng
+from .conftest import PARAMS, ReplayRng, pil_reference
 
 DEVICES = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 OPS = list(OP_PARAMS)
@@ -391,3 +391,19 @@ def test_large_image_batch_cheaply():
     assert np.array_equal(out[0, 0].numpy(),
                           apply_image_op(img, 'Rotate', 13.0))
     assert np.array_equal(out[1, 0].numpy(), apply_image_op(img, 'Equalize'))
+
+
+def test_contrast_mean_exactly_half():
+    # mean grey 100.5: PIL rounds half up (int(mean + 0.5)); a reciprocal
+    # multiplication would land just below and round down
+    img = np.zeros((6, 10, 3), np.uint8)
+    img[:, :5], img[:, 5:] = 37, 164
+    want = pil_reference(img, 'Contrast', 0.2)
+    assert np.array_equal(apply_image_op(img, 'Contrast', 0.2), want)
+    for dtype in (torch.uint8, torch.float32):
+        out = apply_batch_op(
+            _batch([img], dtype),
+            torch.tensor([0]),
+            torch.tensor([0.2]),
+            ops=['Contrast'])
+        assert np.array_equal(_image(out[0]), want)
