@@ -407,3 +407,15 @@ def test_contrast_mean_exactly_half():
             torch.tensor([0.2]),
             ops=['Contrast'])
         assert np.array_equal(_image(out[0]), want)
+
+
+def test_auto_contrast_exact_levels():
+    # levels 8..63: (i - 8) * 255 / 55 is an integer for i = 19, 30, ...;
+    # double rounding must land where PIL's does
+    img = np.random.default_rng(4).integers(8, 64, (16, 16, 3), np.uint8)
+    img[0, 0], img[0, 1] = 8, 63
+    want = pil_reference(img, 'AutoContrast', None)
+    assert np.array_equal(apply_image_op(img, 'AutoContrast'), want)
+    out = apply_batch_op(_batch([img]), torch.tensor([0]), torch.zeros(1),
+                         ops=['AutoContrast'])
+    assert np.array_equal(_image(out[0]), want)
