@@ -12,11 +12,13 @@ from typing import List, Sequence, Union
 import numpy as np
 
 from mmautoaug.augment.geometry import (pil_affine_data,
-                                         pil_sampling_coefficients,
-                                         source_indices, transform_points)
+                                        pil_sampling_coefficients,
+                                        source_indices, transform_points)
 
 
-def warp_label_maps(arrays: np.ndarray, op: str, param: float,
+def warp_label_maps(arrays: np.ndarray,
+                    op: str,
+                    param: float,
                     fill: Union[int, float] = 0) -> np.ndarray:
     """Move a stack of label maps with a geometric op, pixel for pixel.
 
@@ -49,7 +51,8 @@ def warp_label_maps(arrays: np.ndarray, op: str, param: float,
     coefficients = pil_sampling_coefficients(
         pil_affine_data(op, param, height, width))
     ys, xs = np.mgrid[0:height, 0:width]
-    src_x, src_y = source_indices(coefficients, xs.ravel().astype(np.int64),
+    src_x, src_y = source_indices(coefficients,
+                                  xs.ravel().astype(np.int64),
                                   ys.ravel().astype(np.int64))
     inside = (src_x >= 0) & (src_x < width) & (src_y >= 0) & (src_y < height)
     out = np.full((stack.shape[0], height * width), fill, dtype=stack.dtype)
@@ -108,8 +111,8 @@ def polygon_area(points: np.ndarray) -> float:
     if len(points) < 3:
         return 0.0
     x, y = points[:, 0], points[:, 1]
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) -
-                           np.dot(y, np.roll(x, -1))))
+    return 0.5 * abs(
+        float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
 def transform_polygons(instances: Sequence[Sequence[np.ndarray]],
@@ -137,8 +140,8 @@ def transform_polygons(instances: Sequence[Sequence[np.ndarray]],
             points = np.asarray(flat, dtype=np.float64).reshape(-1, 2)
             if len(points) == 0:
                 continue
-            clipped = clip_polygon(transform_points(points, matrix), width,
-                                   height)
+            clipped = clip_polygon(
+                transform_points(points, matrix), width, height)
             if polygon_area(clipped) > 0:
                 new_parts.append(clipped.reshape(-1))
         moved.append(new_parts if new_parts else [np.zeros(6)])

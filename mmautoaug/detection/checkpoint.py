@@ -110,9 +110,9 @@ def convert_classifier_checkpoint(src: Union[str, dict],
     return out
 
 
-def check_backbone_keys(checkpoint: Union[str, dict],
-                        backbone: Union[dict, torch.nn.Module]
-                        ) -> Tuple[List[str], List[str]]:
+def check_backbone_keys(
+        checkpoint: Union[str, dict],
+        backbone: Union[dict, torch.nn.Module]) -> Tuple[List[str], List[str]]:
     """Compare a backbone checkpoint with a backbone's parameter names.
 
     Reads the checkpoint the way ``init_cfg=dict(type='Pretrained',

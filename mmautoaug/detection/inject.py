@@ -174,8 +174,8 @@ def inject_policy(cfg: Union[Config, dict],
         if present:
             raise ValueError(f'the train pipeline already has {present}; '
                              'remove it before injecting another policy')
-        pipeline.insert(_insert_index(pipeline, position),
-                        ConfigDict(copy.deepcopy(step)))
+        pipeline.insert(
+            _insert_index(pipeline, position), ConfigDict(copy.deepcopy(step)))
     if same_as_top_level:
         cfg.train_pipeline = copy.deepcopy(pipelines[same_as_top_level[0]])
     if backend == 'mmautoaug':

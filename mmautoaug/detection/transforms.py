@@ -130,8 +130,8 @@ class DetPolicyAugment(PolicyAugment):
                              f'allowed: {list(self.space.ops)}')
         self.skip_ops = tuple(skip_ops)
         used = {op.op for sub in self.policy.sub_policies for op in sub}
-        unsupported = sorted(used.intersection(UNSUPPORTED_OPS) -
-                             set(self.skip_ops))
+        unsupported = sorted(
+            used.intersection(UNSUPPORTED_OPS) - set(self.skip_ops))
         if unsupported:
             raise ValueError(
                 f'DetPolicyAugment: the policy uses {unsupported}, which has '
@@ -185,9 +185,10 @@ class DetPolicyAugment(PolicyAugment):
         if boxes is None or len(boxes) == 0:
             return
         array = _box_array(boxes)
-        keep = np.flatnonzero(
-            (array[:, 2] - array[:, 0] >= self.min_box_size)
-            & (array[:, 3] - array[:, 1] >= self.min_box_size))
+        widths = array[:, 2] - array[:, 0]
+        heights = array[:, 3] - array[:, 1]
+        keep = np.flatnonzero((widths >= self.min_box_size)
+                              & (heights >= self.min_box_size))
         if len(keep) == len(array):
             return
         for key in INSTANCE_KEYS:
@@ -209,10 +210,9 @@ def _box_array(boxes) -> np.ndarray:
     if isinstance(boxes, HorizontalBoxes):
         return boxes.numpy().reshape(-1, 4)
     if isinstance(boxes, BaseBoxes):
-        raise TypeError(
-            'DetPolicyAugment: gt_bboxes of type '
-            f'{type(boxes).__name__} are not supported; allowed: '
-            'HorizontalBoxes or an (N, 4) xyxy np.ndarray')
+        raise TypeError('DetPolicyAugment: gt_bboxes of type '
+                        f'{type(boxes).__name__} are not supported; allowed: '
+                        'HorizontalBoxes or an (N, 4) xyxy np.ndarray')
     array = np.asarray(boxes, dtype=np.float32)
     if array.ndim != 2 or array.shape[1] != 4:
         raise ValueError('DetPolicyAugment: gt_bboxes must be (N, 4) xyxy, '

@@ -69,6 +69,6 @@ def test_space_fill_is_what_geometric_ops_bring_in():
     # seg map gets the ignore index instead: both come in at the same pixels.
     img = np.full((8, 8, 3), 200, np.uint8)
     moved = apply_image_op(img, 'TranslateY', 0.5, fill=FASTAA.fill)
-    seg = warp_label_maps(np.ones((8, 8), np.uint8), 'TranslateY', 0.5,
-                          fill=255)
+    seg = warp_label_maps(
+        np.ones((8, 8), np.uint8), 'TranslateY', 0.5, fill=255)
     np.testing.assert_array_equal(moved[..., 0] == FASTAA.fill[0], seg == 255)

@@ -33,8 +33,11 @@ def _save_like_mmengine(model, path):
     # what a Runner writes: meta, state_dict, optimizer, message hub
     torch.save(
         dict(
-            meta=dict(epoch=3, iter=30, mmengine_version='0.10.7',
-                      dataset_meta=dict(classes=['a', 'b'])),
+            meta=dict(
+                epoch=3,
+                iter=30,
+                mmengine_version='0.10.7',
+                dataset_meta=dict(classes=['a', 'b'])),
             state_dict=model.state_dict(),
             optimizer=dict(state={}, param_groups=[dict(lr=0.1)])), path)
     return path
@@ -74,18 +77,23 @@ def test_resnet50_classifier_to_detector_backbone_round_trip(tmp_path):
         assert torch.equal(value, source[f'backbone.{key}']), key
 
     # round trip: the detector's checkpoint gives the classifier back
-    detector_sd = {f'backbone.{k}': v
-                   for k, v in det_backbone.state_dict().items()}
+    detector_sd = {
+        f'backbone.{k}': v
+        for k, v in det_backbone.state_dict().items()
+    }
     detector_sd['neck.lateral_convs.0.conv.weight'] = torch.zeros(1)
     back = backbone_state_dict({'state_dict': detector_sd})
     fresh = _classifier(50)
     fresh.backbone.load_state_dict(
-        {k[len('backbone.'):]: v
-         for k, v in back.items()}, strict=True)
+        {
+            k[len('backbone.'):]: v
+            for k, v in back.items()
+        }, strict=True)
     classifier.eval(), fresh.eval()
     x = torch.randn(1, 3, 64, 64)
     torch.testing.assert_close(
-        fresh.backbone(x)[-1], classifier.backbone(x)[-1])
+        fresh.backbone(x)[-1],
+        classifier.backbone(x)[-1])
 
 
 def test_accepts_bare_and_wrapped_state_dicts():
@@ -102,9 +110,12 @@ def test_bad_checkpoints_get_clear_errors(tmp_path):
     with pytest.raises(ValueError, match='not a model checkpoint'):
         backbone_state_dict({'epoch': 3})
     missing, unexpected = check_backbone_keys(
-        {'state_dict': {'backbone.conv1.weight': torch.ones(1),
-                        'backbone.fc.weight': torch.ones(1)}},
-        dict(type='mmdet.ResNet', depth=18))
+        {
+            'state_dict': {
+                'backbone.conv1.weight': torch.ones(1),
+                'backbone.fc.weight': torch.ones(1)
+            }
+        }, dict(type='mmdet.ResNet', depth=18))
     assert 'bn1.weight' in missing and unexpected == ['fc.weight']
 
 

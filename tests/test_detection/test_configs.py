@@ -67,8 +67,10 @@ def test_pretrain_config_runs_its_pipeline(tmp_path):
     assert isinstance(built.transforms[3], PolicyAugment)
     assert built.transforms[3].channel_order == 'bgr'
     path = str(tmp_path / 'img.png')
-    cv2.imwrite(path, np.random.default_rng(0).integers(
-        0, 255, (256, 300, 3), dtype=np.uint8))
+    cv2.imwrite(
+        path,
+        np.random.default_rng(0).integers(
+            0, 255, (256, 300, 3), dtype=np.uint8))
     out = built(dict(img_path=path, gt_label=3))
     assert tuple(out['inputs'].shape) == (3, 224, 224)
 
@@ -86,7 +88,8 @@ def test_demo_configs(stock):
     _build(train.pipeline, 'mmdet')
     assert cfg.model.backbone.init_cfg is None, 'no download'
     heads = [cfg.model.get('bbox_head')] if stock.startswith('retina') else [
-        cfg.model.roi_head.bbox_head, cfg.model.roi_head.get('mask_head')
+        cfg.model.roi_head.bbox_head,
+        cfg.model.roi_head.get('mask_head')
     ]
     assert all(h.num_classes == 4 for h in heads if h is not None)
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'

@@ -21,9 +21,10 @@ STOCK = {
 }
 SIZE = 64
 # Geometric and photometric ops, applied often.
-POLICY = Policy('fastaa', [[('Rotate', 0.9, 0.8), ('Cutout', 0.9, 0.5)],
-                           [('ShearY', 0.9, 0.3), ('Equalize', 0.5, 0.0)],
-                           [('TranslateX', 0.9, 0.9), ('Color', 0.5, 0.7)]])
+POLICY = Policy('fastaa', [[
+    ('Rotate', 0.9, 0.8), ('Cutout', 0.9, 0.5)
+], [('ShearY', 0.9, 0.3),
+    ('Equalize', 0.5, 0.0)], [('TranslateX', 0.9, 0.9), ('Color', 0.5, 0.7)]])
 
 
 @pytest.fixture(scope='module')

@@ -19,8 +19,10 @@ STOCK = {
     'faster_rcnn': 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
     'mask_rcnn': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
 }
-POLICY = Policy('fastaa', [[('Rotate', 0.8, 0.6), ('Cutout', 0.5, 0.5)],
-                           [('ShearX', 1.0, 0.3), ('Equalize', 0.4, 0.0)]])
+POLICY = Policy(
+    'fastaa',
+    [[('Rotate', 0.8, 0.6),
+      ('Cutout', 0.5, 0.5)], [('ShearX', 1.0, 0.3), ('Equalize', 0.4, 0.0)]])
 
 
 def _types(pipeline):
@@ -38,8 +40,7 @@ def policy_file(tmp_path_factory):
 
 
 @pytest.mark.parametrize('name', sorted(STOCK))
-def test_stock_configs_get_a_pipeline_that_builds(name, policy_file,
-                                                  tmp_path):
+def test_stock_configs_get_a_pipeline_that_builds(name, policy_file, tmp_path):
     cfg = read_config(STOCK[name])
     stock_pipeline = copy.deepcopy(cfg.train_dataloader.dataset.pipeline)
     new = inject_policy(cfg, policy_file)
@@ -66,16 +67,22 @@ def test_wrappers_are_followed(policy_file):
     load = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]
     tail = [dict(type='RandomFlip', prob=0.5), dict(type='PackDetInputs')]
     coco = dict(type='CocoDataset', pipeline=load + tail)
-    cfg = dict(train_dataloader=dict(dataset=dict(
-        type='ConcatDataset',
-        datasets=[
-            dict(type='RepeatDataset', times=2, dataset=copy.deepcopy(coco)),
-            dict(
-                type='MultiImageMixDataset',
-                dataset=dict(type='CocoDataset', pipeline=load),
-                pipeline=[dict(type='mmdet.Mosaic', img_scale=(64, 64))] +
-                tail),
-        ])))
+    cfg = dict(
+        train_dataloader=dict(
+            dataset=dict(
+                type='ConcatDataset',
+                datasets=[
+                    dict(
+                        type='RepeatDataset',
+                        times=2,
+                        dataset=copy.deepcopy(coco)),
+                    dict(
+                        type='MultiImageMixDataset',
+                        dataset=dict(type='CocoDataset', pipeline=load),
+                        pipeline=[
+                            dict(type='mmdet.Mosaic', img_scale=(64, 64))
+                        ] + tail),
+                ])))
     new = inject_policy(cfg, policy_file)
     repeat, mix = new.train_dataloader.dataset.datasets
     assert _types(repeat.dataset.pipeline)[-2] == 'mmautoaug.DetPolicyAugment'
@@ -94,8 +101,9 @@ def test_positions_and_transform_arguments(policy_file):
         dict(type='Resize', scale=(64, 64)),
         dict(type='PackDetInputs')
     ]
-    cfg = dict(train_dataloader=dict(dataset=dict(pipeline=pipeline)),
-               custom_imports=dict(imports='my_module'))
+    cfg = dict(
+        train_dataloader=dict(dataset=dict(pipeline=pipeline)),
+        custom_imports=dict(imports='my_module'))
     after = inject_policy(cfg, policy_file, min_box_size=2.0)
     steps = after.train_dataloader.dataset.pipeline
     assert _types(steps)[2] == 'mmautoaug.DetPolicyAugment'
@@ -112,8 +120,12 @@ def test_positions_and_transform_arguments(policy_file):
 
 
 def test_bad_input_gets_clear_errors(policy_file):
-    no_flip = dict(train_dataloader=dict(dataset=dict(pipeline=[
-        dict(type='LoadImageFromFile'), dict(type='PackDetInputs')])))
+    no_flip = dict(
+        train_dataloader=dict(
+            dataset=dict(pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='PackDetInputs')
+            ])))
     with pytest.raises(ValueError, match="no RandomFlip.*before_pack"):
         inject_policy(no_flip, policy_file)
     with pytest.raises(ValueError, match='position must be one of'):
@@ -123,15 +135,21 @@ def test_bad_input_gets_clear_errors(policy_file):
     with pytest.raises(ValueError, match='backend must be one of'):
         inject_policy(no_flip, policy_file, 'before_pack', backend='tv')
     with pytest.raises(ValueError, match=r"\['min_box_size'\] do not apply"):
-        inject_policy(no_flip, policy_file, 'before_pack', backend='mmdet',
-                      min_box_size=2)
+        inject_policy(
+            no_flip,
+            policy_file,
+            'before_pack',
+            backend='mmdet',
+            min_box_size=2)
     twice = inject_policy(no_flip, policy_file, 'before_pack')
     with pytest.raises(ValueError, match='already has'):
         inject_policy(twice, policy_file, 'before_pack')
     with pytest.raises(ValueError, match='PackDetInputs'):
         inject_policy(
-            dict(train_dataloader=dict(dataset=dict(
-                pipeline=[dict(type='PackInputs')]))), policy_file)
+            dict(
+                train_dataloader=dict(
+                    dataset=dict(pipeline=[dict(type='PackInputs')]))),
+            policy_file)
     with pytest.raises(ValueError, match='train_dataloader'):
         inject_policy(dict(model=dict()), policy_file)
     with pytest.raises(FileNotFoundError, match='does not exist'):
@@ -161,8 +179,10 @@ def test_tool_writes_a_config_that_loads(policy_file, tmp_path, capsys):
 
 def test_tool_fails_in_one_sentence(policy_file, tmp_path, capsys):
     argv = sys.argv
-    sys.argv = ['inject.py', STOCK['retinanet'], policy_file, '--out',
-                str(tmp_path / 'x.py'), '--position', 'middle']
+    sys.argv = [
+        'inject.py', STOCK['retinanet'], policy_file, '--out',
+        str(tmp_path / 'x.py'), '--position', 'middle'
+    ]
     try:
         with pytest.raises(SystemExit) as exit_info:
             runpy.run_path(

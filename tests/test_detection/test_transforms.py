@@ -42,7 +42,10 @@ def _sample(boxes=BOXES, mask_type='bitmap', ignore=None, h=H, w=W):
 
 # An entry of an op's matrix whose sign is the sign of its parameter.
 SIGN_ENTRY = dict(
-    Rotate=(0, 1), ShearX=(0, 1), ShearY=(1, 0), TranslateX=(0, 2),
+    Rotate=(0, 1),
+    ShearX=(0, 1),
+    ShearY=(1, 0),
+    TranslateX=(0, 2),
     TranslateY=(1, 2))
 
 
@@ -79,8 +82,9 @@ def test_boxes_masks_polygons_and_pixels_agree(op, magnitude):
                 mask.astype(bool), bitmap['img'][..., 0] == COLOURS[k])
             # ... the polygon is the moved rectangle: its bbox is the box
             points = poly['gt_masks'].masks[k][0].reshape(-1, 2)
-            np.testing.assert_allclose(
-                [*points.min(0), *points.max(0)], boxes[k], atol=1e-3)
+            np.testing.assert_allclose([*points.min(0), *points.max(0)],
+                                       boxes[k],
+                                       atol=1e-3)
             # ... and polygon and bitmap cover the same pixels
             inter = np.logical_and(rasterised[k], mask).sum()
             union = np.logical_or(rasterised[k], mask).sum()
@@ -101,8 +105,7 @@ def test_boxes_pushed_outside_go_with_labels_flags_and_masks(mask_type):
     for seed in range(4):
         aug = DetPolicyAugment(_policy('TranslateX', 1.0), seed=seed)
         out = aug(
-            _sample(boxes, mask_type, ignore=[False, True, False], h=32,
-                    w=64))
+            _sample(boxes, mask_type, ignore=[False, True, False], h=32, w=64))
         moved_left = out['homography_matrix'][0, 2] < 0
         kept = [1, 2] if moved_left else [0, 1]
         np.testing.assert_array_equal(out['gt_bboxes_labels'], kept)
@@ -111,9 +114,9 @@ def test_boxes_pushed_outside_go_with_labels_flags_and_masks(mask_type):
         assert len(out['gt_masks']) == len(out['gt_bboxes']) == 2
         masks = out['gt_masks'] if mask_type == 'bitmap' \
             else out['gt_masks'].to_ndarray()
-        for box, mask in zip(out['gt_bboxes'].numpy(),
-                             np.asarray(masks.masks if mask_type == 'bitmap'
-                                        else masks)):
+        for box, mask in zip(
+                out['gt_bboxes'].numpy(),
+                np.asarray(masks.masks if mask_type == 'bitmap' else masks)):
             np.testing.assert_allclose(box, _bbox_of(mask), atol=1.0)
             assert box.min() >= 0 and box[2] <= 64 and box[3] <= 32
 
@@ -134,11 +137,12 @@ def test_min_box_size_drops_slivers():
         out = DetPolicyAugment(policy, seed=seed)(_sample(boxes, h=32, w=32))
         if out['homography_matrix'][0, 2] < 0:
             slivers += 1
-            assert out['gt_bboxes'].widths.item() == pytest.approx(3.2,
-                                                                   abs=1e-4)
+            assert out['gt_bboxes'].widths.item() == pytest.approx(
+                3.2, abs=1e-4)
             assert len(
-                DetPolicyAugment(policy, min_box_size=4, seed=seed)(
-                    _sample(boxes, h=32, w=32))['gt_bboxes']) == 0
+                DetPolicyAugment(policy, min_box_size=4,
+                                 seed=seed)(_sample(boxes, h=32,
+                                                    w=32))['gt_bboxes']) == 0
     assert slivers > 0
 
 
@@ -160,8 +164,10 @@ def test_homography_is_composed_with_the_previous_one():
     sample = _sample()
     sample['homography_matrix'] = flip
     after = DetPolicyAugment(_policy('Rotate', 0.9), seed=3)(sample)
-    np.testing.assert_allclose(after['homography_matrix'],
-                               alone['homography_matrix'] @ flip, atol=1e-5)
+    np.testing.assert_allclose(
+        after['homography_matrix'],
+        alone['homography_matrix'] @ flip,
+        atol=1e-5)
     assert after['homography_matrix'].dtype == np.float32
 
 
@@ -173,8 +179,8 @@ def test_seg_map_takes_the_ignore_index_from_outside():
 
 
 def test_samples_without_annotations_and_empty_masks_pass():
-    for masks in (BitmapMasks(np.zeros((0, H, W), np.uint8), H, W),
-                  PolygonMasks([], H, W)):
+    for masks in (BitmapMasks(np.zeros((0, H, W), np.uint8), H,
+                              W), PolygonMasks([], H, W)):
         sample = dict(
             img=np.full((H, W, 3), 90, np.uint8),
             gt_bboxes=HorizontalBoxes(np.zeros((0, 4), np.float32)),
@@ -185,8 +191,9 @@ def test_samples_without_annotations_and_empty_masks_pass():
         assert len(out['gt_bboxes']) == len(out['gt_masks']) == 0
         assert (out['img'] == 0).any(), 'the image still rotated'
     # no annotation keys at all (e.g. a test-time pipeline)
-    out = DetPolicyAugment(_policy('ShearX', 1.0), seed=0)(
-        dict(img=np.full((H, W, 3), 90, np.uint8)))
+    out = DetPolicyAugment(
+        _policy('ShearX', 1.0), seed=0)(
+            dict(img=np.full((H, W, 3), 90, np.uint8)))
     assert out['img'].shape == (H, W, 3)
     # an instance whose mask is empty (mmdet's placeholder polygon, a zero
     # bitmap) keeps its place
@@ -212,8 +219,8 @@ def test_numpy_boxes_stay_numpy():
 
 
 def test_bad_input_gets_clear_errors():
-    pairing = Policy('autoaugment', [[('SamplePairing', 1.0, 0.5)],
-                                     [('Rotate', 1.0, 0.5)]])
+    pairing = Policy('autoaugment',
+                     [[('SamplePairing', 1.0, 0.5)], [('Rotate', 1.0, 0.5)]])
     with pytest.raises(ValueError, match='SamplePairing.*skip_ops'):
         DetPolicyAugment(pairing)
     aug = DetPolicyAugment(pairing, skip_ops=['SamplePairing'], seed=0)
@@ -228,9 +235,11 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(ValueError, match='min_box_size'):
         DetPolicyAugment(pairing, skip_ops=['SamplePairing'], min_box_size=-1)
     with pytest.raises(ValueError, match='not an op of'):
-        DetPolicyAugment(dict(format_version=1, space='fastaa',
-                              sub_policies=[[dict(op='Rotat', prob=1.0,
-                                                  magnitude=0.5)]]))
+        DetPolicyAugment(
+            dict(
+                format_version=1,
+                space='fastaa',
+                sub_policies=[[dict(op='Rotat', prob=1.0, magnitude=0.5)]]))
     sample = _sample()
     sample['gt_bboxes'] = np.zeros((2, 5), np.float32)
     with pytest.raises(ValueError, match=r'gt_bboxes must be \(N, 4\)'):

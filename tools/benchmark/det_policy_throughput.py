@@ -22,10 +22,15 @@ import numpy as np
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--policy', default='autoaugment_imagenet',
-                        help='zoo name or policy file')
-    parser.add_argument('--iters', type=int, default=10,
-                        help='timed samples per row (after one warm-up)')
+    parser.add_argument(
+        '--policy',
+        default='autoaugment_imagenet',
+        help='zoo name or policy file')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=10,
+        help='timed samples per row (after one warm-up)')
     parser.add_argument('--size', default='1333x800', help='WxH')
     parser.add_argument('--instances', type=int, default=20)
     return parser.parse_args()
@@ -50,8 +55,8 @@ def make_sample(width, height, instances, masks, rng):
     elif masks == 'bitmap':
         # uint8, as LoadAnnotations makes them (mmdet's ops refuse bool)
         sample['gt_masks'] = BitmapMasks(
-            PolygonMasks(corners, height, width).to_ndarray().astype(
-                np.uint8), height, width)
+            PolygonMasks(corners, height, width).to_ndarray().astype(np.uint8),
+            height, width)
     return sample
 
 

@@ -35,8 +35,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     if not osp.isfile(args.src):
-        print(f'error: checkpoint {args.src!r} does not exist',
-              file=sys.stderr)
+        print(
+            f'error: checkpoint {args.src!r} does not exist', file=sys.stderr)
         sys.exit(2)
     from mmautoaug.detection import (check_backbone_keys,
                                      convert_classifier_checkpoint)
@@ -54,9 +54,11 @@ def main(argv=None) -> None:
     missing, unexpected = check_backbone_keys(
         out, dict(type='mmdet.ResNet', depth=args.check_depth))
     if missing or unexpected:
-        print(f'error: mmdet ResNet-{args.check_depth} would miss '
-              f'{missing[:5]}... ({len(missing)}) and not expect '
-              f'{unexpected[:5]}... ({len(unexpected)})', file=sys.stderr)
+        print(
+            f'error: mmdet ResNet-{args.check_depth} would miss '
+            f'{missing[:5]}... ({len(missing)}) and not expect '
+            f'{unexpected[:5]}... ({len(unexpected)})',
+            file=sys.stderr)
         sys.exit(1)
     print(f'checked: loads into mmdet ResNet-{args.check_depth} with no '
           'missing or unexpected keys')

@@ -25,10 +25,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Insert a policy into the train pipeline of an mmdet '
         'config and write the new config')
     parser.add_argument(
-        'config', help='config file, or a packaged one such as '
+        'config',
+        help='config file, or a packaged one such as '
         'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py')
     parser.add_argument(
-        'policy', help='zoo policy name or policy JSON file (what a '
+        'policy',
+        help='zoo policy name or policy JSON file (what a '
         'search writes to work_dir/policy.json)')
     parser.add_argument('--out', required=True, help='new config (.py)')
     parser.add_argument(
@@ -90,10 +92,12 @@ def main(argv=None) -> None:
     out_dir = osp.dirname(osp.abspath(args.out))
     os.makedirs(out_dir, exist_ok=True)
     new.dump(args.out)
-    steps = [s['type'] if isinstance(s['type'], str) else s['type'].__name__
-             for s in new.train_dataloader.dataset.get('pipeline', [])]
-    print(f'wrote {args.out}' + (f'; train pipeline: {steps}' if steps
-                                  else ''))
+    steps = [
+        s['type'] if isinstance(s['type'], str) else s['type'].__name__
+        for s in new.train_dataloader.dataset.get('pipeline', [])
+    ]
+    print(f'wrote {args.out}' +
+          (f'; train pipeline: {steps}' if steps else ''))
 
 
 if __name__ == '__main__':
