@@ -21,7 +21,7 @@ from .batch_colour import (LUT_BUILDERS, PIXEL_KERNELS, histograms,
                            table_codes)
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
-from .spaces import GEOMETRIC_OPS, SearchSpace, get_space
+from .spaces import GEOMETRIC_OPS, OP_PARAMS, SearchSpace, get_space
 
 Fill = Union[int, Sequence[int]]
 
@@ -73,6 +73,11 @@ def apply_batch_op(images: torch.Tensor,
     if bool(((op_index < 0) | (op_index >= len(ops))).any()):
         raise ValueError(f'op_index: values must lie in [0, {len(ops)}) '
                          f'(indices into ops={ops})')
+    takes = torch.tensor([OP_PARAMS[op] for op in ops], device=param.device)
+    if param.is_floating_point() and bool(
+        (~torch.isfinite(param) & takes[op_index.to(param.device)]).any()):
+        raise ValueError('param: ops that take a parameter need finite '
+                         'values, got NaN or inf')
     colours = {
         k: levels.fill_levels(v, images.shape[1], channel_order, k).tolist()
         for k, v in dict(fill=fill, cutout_fill=cutout_fill).items()

@@ -185,6 +185,11 @@ def test_bad_batches():
         apply_batch_op(x, idx, p, ops=['SamplePairing'])
     with pytest.raises(ValueError, match=r'param: Posterize bits.*\[9.0'):
         apply_batch_op(x, idx, torch.tensor([9.0, 4.0]), ops=['Posterize'])
+    with pytest.raises(ValueError, match='param: ops that take a param'):
+        apply_batch_op(
+            x, idx, torch.tensor([0.1, float('nan')]), ops=['Rotate'])
+    # a NaN where the op takes no parameter is ignored
+    apply_batch_op(x, idx, torch.tensor([0.1, float('nan')]), ops=['Invert'])
     with pytest.raises(ValueError, match='param: Cutout side'):
         apply_batch_op(x, idx, -p - 1, ops=['Cutout'])
     with pytest.raises(ValueError, match=r'magnitude: expected.*\(2,\)'):
@@ -416,6 +421,6 @@ def test_auto_contrast_exact_levels():
     img[0, 0], img[0, 1] = 8, 63
     want = pil_reference(img, 'AutoContrast', None)
     assert np.array_equal(apply_image_op(img, 'AutoContrast'), want)
-    out = apply_batch_op(_batch([img]), torch.tensor([0]), torch.zeros(1),
-                         ops=['AutoContrast'])
+    out = apply_batch_op(
+        _batch([img]), torch.tensor([0]), torch.zeros(1), ops=['AutoContrast'])
     assert np.array_equal(_image(out[0]), want)
