@@ -14,7 +14,9 @@ images) compute the same numbers:
   centre, divided by 13; the 1-pixel border is copied unchanged);
 - :func:`equalize_lut` / :func:`autocontrast_lut`: ``ImageOps.equalize`` /
   ``ImageOps.autocontrast`` lookup tables from per-channel statistics;
-- :func:`cutout_bounds`: Fast AutoAugment's ``CutoutAbs`` square.
+- :func:`rounded_mean`: ``ImageEnhance.Contrast``'s rounded grey mean;
+- :func:`cutout_bounds`: Fast AutoAugment's ``CutoutAbs`` square;
+- :func:`fill_levels`: a fill colour as levels of an image's channels.
 """
 import math
 
