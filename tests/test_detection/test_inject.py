@@ -177,6 +177,27 @@ def test_tool_writes_a_config_that_loads(policy_file, tmp_path, capsys):
     _build(cfg.train_dataloader.dataset.pipeline)
 
 
+def test_tool_exports_mmdet_autoaugment(policy_file, tmp_path):
+    out = str(tmp_path / 'retinanet_aa.py')
+    argv = sys.argv
+    sys.argv = [
+        'inject.py', STOCK['retinanet'], policy_file, '--out', out,
+        '--backend', 'mmdet'
+    ]
+    try:
+        with pytest.warns(UserWarning, match='Cutout'):
+            runpy.run_path(
+                osp.join(ROOT, 'tools', 'policy', 'inject.py'),
+                run_name='__main__')
+    finally:
+        sys.argv = argv
+    cfg = Config.fromfile(out)
+    assert 'custom_imports' not in cfg, 'plain mmdet can read it'
+    assert cfg.train_dataloader.dataset.pipeline[-2].type == \
+        'mmdet.AutoAugment'
+    _build(cfg.train_dataloader.dataset.pipeline)
+
+
 def test_tool_fails_in_one_sentence(policy_file, tmp_path, capsys):
     argv = sys.argv
     sys.argv = [
