@@ -1,8 +1,8 @@
 # DADA demo search on the embedded demo set (no download): the 1,500 demo
 # training images in two stratified halves of 750 (A trains a WRN-10-1,
-# B drives the policy), 4 epochs (48 steps) of the full unrolled RELAX
-# search with the paper's settings. Two idle CPU cores: about two minutes.
-# (48 steps move the policy only a little from its uniform start; the real
+# B drives the policy), 4 epochs of batch 32 (96 steps) of the full unrolled
+# RELAX search with the paper's settings. Two idle CPU cores: about two minutes.
+# (96 steps move the policy only a little from its uniform start; the real
 # searches run 20 epochs.) Writes work_dirs/dada_demo_search/policy.json;
 # then retrain with it: configs/demo/dada_demo_retrain.py (tools/demo.sh
 # runs both and a baseline).
@@ -18,12 +18,12 @@ half_a = dict(type='StratifiedSplitDataset', part='train', heldout=750,
               seed=0, dataset=demo)
 half_b = dict(half_a, part='heldout')
 train_dataloader = dict(
-    batch_size=64, num_workers=1, persistent_workers=False, dataset=half_a,
+    batch_size=32, num_workers=1, persistent_workers=False, dataset=half_a,
     sampler=dict(type='DefaultSampler', shuffle=True))
 train_cfg = dict(
     max_epochs=max_epochs,
     search_dataloader=dict(
-        batch_size=64, num_workers=1, persistent_workers=False,
+        batch_size=32, num_workers=1, persistent_workers=False,
         dataset=half_b, sampler=dict(type='DefaultSampler', shuffle=True)))
 
 model = dict(
@@ -40,4 +40,4 @@ model = dict(
 optim_wrapper = dict(classifier=dict(optimizer=dict(weight_decay=5e-4)))
 param_scheduler = dict(
     classifier=dict(T_max=max_epochs, end=max_epochs))
-default_hooks = dict(logger=dict(interval=4))
+default_hooks = dict(logger=dict(interval=8))

@@ -23,6 +23,9 @@ model = dict(
     first_order=False,
     # False: one sub-policy per batch (the paper); True: one per image
     per_sample=False,
+    # RELAX sees L_val(w') - L_val(w) (unbiased; removes the variation
+    # between validation batches); False: L_val(w') as in the paper
+    val_baseline=True,
     hvp_r=0.01,
     topk=25)
 

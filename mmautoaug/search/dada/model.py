@@ -41,6 +41,11 @@ Where this differs from the authors' released code, on purpose:
   weights) instead of a second forward/backward after the policy update,
   which saves one of five passes; the network therefore trains on a sample
   of the policy from before this step's policy update;
+- ``f(b)`` enters RELAX as ``L_val(w') - L_val(w)`` on the same batch
+  (``val_baseline``, one extra forward without gradient): the second term
+  does not depend on the sample, so the estimate stays unbiased, and it
+  cancels the variation between fresh validation batches that the authors'
+  fixed batch does not have;
 - the straight-through estimator also passes through an applied op's image
   path (the op counts as the identity backwards), so the first op's
   magnitude keeps its gradient when the second op is applied, and ops
@@ -109,6 +114,11 @@ class DADASearchModel(BaseModel):
         first_order (bool): Skip the unrolled step (see the module doc).
         per_sample (bool): Draw a sub-policy per image instead of one per
             batch (the paper's setting). Defaults to False.
+        val_baseline (bool): Subtract the validation loss at the current
+            weights (same batch, no gradient) from ``f(b)`` in the RELAX
+            estimate. It does not depend on the sample, so the estimate
+            stays unbiased, and it removes the batch-to-batch variation of
+            the validation loss. Defaults to True.
         hvp_r (float): ``eps = hvp_r / ||v||``. Defaults to 0.01.
         topk (int): Sub-policies kept by :meth:`export_policy`.
         seed (int, optional): Seed of the policy samples; None uses the
@@ -134,6 +144,7 @@ class DADASearchModel(BaseModel):
                  estimator: str = 'relax',
                  first_order: bool = False,
                  per_sample: bool = False,
+                 val_baseline: bool = True,
                  hvp_r: float = 0.01,
                  topk: int = 25,
                  seed: Optional[int] = None,
@@ -169,6 +180,7 @@ class DADASearchModel(BaseModel):
         self.estimator = estimator
         self.first_order = first_order
         self.per_sample = per_sample
+        self.val_baseline = val_baseline
         self.hvp_r = hvp_r
         self.topk = topk
         self.seed = seed
@@ -311,6 +323,12 @@ class DADASearchModel(BaseModel):
         if self.estimator == 'gumbel_st':
             hvp_params += policy.distribution_parameters()
         policy_grads: Dict[int, torch.Tensor] = {}
+        baseline = torch.zeros((), device=images.device)
+        if self.val_baseline and self.estimator == 'relax':
+            with torch.no_grad():
+                baseline = self._classifier_loss(val['inputs'],
+                                                 val['data_samples'],
+                                                 dict(net_params))
         if self.first_order:
             self._network_step(net_ow, net_params, grads)
             with torch.no_grad():
@@ -349,11 +367,12 @@ class DADASearchModel(BaseModel):
             })
             self._network_step(net_ow, net_params, grads)
 
-        f = all_reduce_mean([f.detach()])[0]
+        f, baseline = all_reduce_mean([f.detach(), baseline])
         cv_params = list(policy.control_variate.parameters())
         if self.estimator == 'relax':
             relax = relax_gradients(
-                f, sample.log_prob, policy.control_variate(sample.relaxed),
+                f - baseline, sample.log_prob,
+                policy.control_variate(sample.relaxed),
                 policy.control_variate(sample.relaxed_tilde),
                 policy.distribution_parameters(), cv_params)
             for p, g in zip(policy.distribution_parameters() + cv_params,
@@ -365,7 +384,10 @@ class DADASearchModel(BaseModel):
         pol_ow.zero_grad()
         policy.clamp_()
         self.step_count += 1
-        return dict(loss=train_loss.detach(), val_loss=f)
+        log_vars = dict(loss=train_loss.detach(), val_loss=f)
+        if self.val_baseline and self.estimator == 'relax':
+            log_vars['val_gain'] = baseline - f
+        return log_vars
 
     @staticmethod
     def _learning_rates(optimizer, params) -> List[float]:
