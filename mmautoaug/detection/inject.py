@@ -128,8 +128,8 @@ def inject_policy(cfg: Union[Config, dict],
     added to ``custom_imports`` so mmdet's scope finds the transform.
 
     Args:
-        cfg (Config | dict): An mmdet config, e.g.
-            ``Config.fromfile('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')``.
+        cfg (Config | dict): An mmdet config, e.g. ``read_config(
+            'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')``.
         policy (str | dict | Policy): Zoo name, JSON path, dict or Policy.
         position (str | int): ``'after_flip'``, ``'before_pack'`` or an index
             into the train pipeline. Defaults to ``'after_flip'``.

@@ -29,12 +29,12 @@ class DetPolicyAugment(PolicyAugment):
     The detection variant of :class:`~mmautoaug.datasets.PolicyAugment`
     (same sampling, same random streams): for every sample one sub-policy
     is drawn (:meth:`Policy.sample_ops`) and its ops are applied in order:
-    the pixels by the op library's per-image ops, everything else by the op's 3x3
-    matrix (:func:`~mmautoaug.augment.geometry.op_matrix`): boxes become
-    the bounding box of their moved corners, clipped to the image; bitmap
-    masks and the semantic map are resampled like the image (nearest,
-    the semantic map filled with the ignore index 255); polygons are moved
-    and clipped to the image; the homography matrix is composed, as mmdet's
+    the pixels by the op library's per-image ops, everything else by the
+    op's 3x3 matrix (:func:`~mmautoaug.augment.geometry.op_matrix`): boxes
+    become the bounding box of their moved corners, clipped to the image;
+    bitmap masks and the semantic map are resampled pixel for pixel like the
+    image (the semantic map filled with the ignore index 255); polygons are
+    moved and clipped to the image; the homography matrix is composed, as mmdet's
     geometric transforms do. Photometric ops and Cutout leave annotations
     untouched (a Cutout square hides part of an object, it does not move
     its box).
@@ -83,6 +83,11 @@ class DetPolicyAugment(PolicyAugment):
             clipping) is below this are degenerate. Defaults to 1.
         keep_degenerate (bool): Keep degenerate boxes instead of dropping
             them with their labels and masks. Defaults to False.
+        recompute_bbox (bool): After a geometric op, take each box from its
+            moved mask (as mmdet's ``RandomCrop(recompute_bbox=True)``):
+            tight, where the moved corners of a rotated or sheared box
+            enclose background. Instances with an empty mask keep the
+            corner box. Needs ``gt_masks``. Defaults to False.
         skip_ops (Sequence[str]): Ops of the policy to leave out. The policy
             must not contain an op of :data:`UNSUPPORTED_OPS` unless it is
             listed here. Defaults to ().
@@ -113,6 +118,7 @@ class DetPolicyAugment(PolicyAugment):
                  policy,
                  min_box_size: float = 1.0,
                  keep_degenerate: bool = False,
+                 recompute_bbox: bool = False,
                  skip_ops: Sequence[str] = (),
                  channel_order: str = 'bgr',
                  seed: Optional[int] = None) -> None:
@@ -123,6 +129,7 @@ class DetPolicyAugment(PolicyAugment):
                              f'number >= 0, got {min_box_size!r}')
         self.min_box_size = float(min_box_size)
         self.keep_degenerate = bool(keep_degenerate)
+        self.recompute_bbox = bool(recompute_bbox)
         unknown = [op for op in skip_ops if op not in self.space]
         if unknown:
             raise ValueError(f'DetPolicyAugment: skip_ops {unknown} are not '
@@ -158,6 +165,8 @@ class DetPolicyAugment(PolicyAugment):
             if op in GEOMETRIC_OPS:
                 self._move_annotations(results, op, param, *img.shape[:2])
                 moved = True
+        if moved and self.recompute_bbox:
+            _boxes_from_masks(results)
         if moved and not self.keep_degenerate:
             self._drop_degenerate(results)
         return results
@@ -200,6 +209,7 @@ class DetPolicyAugment(PolicyAugment):
                 f'sub_policies={len(self.policy.sub_policies)}, '
                 f'min_box_size={self.min_box_size}, '
                 f'keep_degenerate={self.keep_degenerate}, '
+                f'recompute_bbox={self.recompute_bbox}, '
                 f'skip_ops={self.skip_ops}, '
                 f'channel_order={self.channel_order!r}, seed={self.seed})')
 
@@ -230,6 +240,22 @@ def _move_boxes(boxes, matrix: np.ndarray, height: int, width: int):
     if isinstance(boxes, np.ndarray):
         return array
     return type(boxes)(array)
+
+
+def _boxes_from_masks(results: dict) -> None:
+    from mmdet.structures.bbox import HorizontalBoxes
+    boxes, masks = results.get('gt_bboxes'), results.get('gt_masks')
+    if boxes is None or len(boxes) == 0:
+        return
+    if masks is None:
+        raise KeyError('DetPolicyAugment: recompute_bbox=True needs '
+                       "'gt_masks' (LoadAnnotations(with_mask=True))")
+    tight = HorizontalBoxes.from_instance_masks(masks).numpy()
+    array = _box_array(boxes).copy()
+    filled = (tight[:, 2] > tight[:, 0]) & (tight[:, 3] > tight[:, 1])
+    array[filled] = tight[filled]
+    results['gt_bboxes'] = array if isinstance(boxes, np.ndarray) \
+        else type(boxes)(array)
 
 
 def _move_masks(masks, op: str, param: float, matrix: np.ndarray):

@@ -1,4 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
+import copy
+
 import numpy as np
 import pytest
 from mmdet.structures.bbox import HorizontalBoxes
@@ -126,6 +128,32 @@ def test_boxes_pushed_outside_go_with_labels_flags_and_masks(mask_type):
         assert len(out['gt_bboxes']) == len(out['gt_masks']) == 3
         widths = out['gt_bboxes'].widths.numpy()
         assert (widths == 0).sum() == 1
+
+
+@pytest.mark.parametrize('mask_type', ['bitmap', 'polygon'])
+def test_recompute_bbox_gives_tight_boxes_from_masks(mask_type):
+    diamond = [[np.array([48., 28, 68, 48, 48, 68, 28,
+                          48])]]  # a 45 deg square
+    sample = _sample(BOXES[:1], mask_type)
+    polygons = PolygonMasks(diamond, H, W)
+    sample['gt_masks'] = polygons if mask_type == 'polygon' else BitmapMasks(
+        polygons.to_ndarray(), H, W)
+    sample['gt_bboxes'] = HorizontalBoxes(np.array([[28., 28, 68, 68]]))
+    policy = Policy('fastaa', [[('Rotate', 1.0, 0.75)]])  # +/-15 deg
+    loose = DetPolicyAugment(policy, seed=0)(copy.deepcopy(sample))
+    tight = DetPolicyAugment(policy, recompute_bbox=True, seed=0)(sample)
+    # rotating the corners of the diamond's box inflates it; its mask's box
+    # (a square turned by 45 -/+ 15 degrees) is smaller
+    assert tight['gt_bboxes'].areas.item() < \
+        0.8 * loose['gt_bboxes'].areas.item()
+    masks = tight['gt_masks'] if mask_type == 'bitmap' else \
+        tight['gt_masks'].to_bitmap()
+    np.testing.assert_allclose(
+        tight['gt_bboxes'].numpy()[0], _bbox_of(masks.masks[0]), atol=1.0)
+    no_masks = _sample()
+    del no_masks['gt_masks']
+    with pytest.raises(KeyError, match='recompute_bbox=True needs'):
+        DetPolicyAugment(policy, recompute_bbox=True, seed=0)(no_masks)
 
 
 def test_min_box_size_drops_slivers():
