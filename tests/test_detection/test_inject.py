@@ -157,11 +157,11 @@ def test_bad_input_gets_clear_errors(policy_file):
 
 
 def test_tool_writes_a_config_that_loads(policy_file, tmp_path, capsys):
-    out = str(tmp_path / 'retinanet_policy.py')
+    out = str(tmp_path / 'mask_rcnn_policy.py')
     argv = sys.argv
     sys.argv = [
-        'inject.py', STOCK['retinanet'], policy_file, '--out', out,
-        '--min-box-size', '2'
+        'inject.py', STOCK['mask_rcnn'], policy_file, '--out', out,
+        '--min-box-size', '2', '--recompute-bbox'
     ]
     try:
         runpy.run_path(
@@ -174,6 +174,7 @@ def test_tool_writes_a_config_that_loads(policy_file, tmp_path, capsys):
     step = cfg.train_dataloader.dataset.pipeline[-2]
     assert step.type == 'mmautoaug.DetPolicyAugment'
     assert step.policy == osp.abspath(policy_file) and step.min_box_size == 2
+    assert step.recompute_bbox is True
     _build(cfg.train_dataloader.dataset.pipeline)
 
 

@@ -49,6 +49,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=float,
         help='DetPolicyAugment: boxes smaller than this (px) are dropped')
     parser.add_argument(
+        '--recompute-bbox',
+        action='store_true',
+        help='DetPolicyAugment: take boxes from the moved masks (tight)')
+    parser.add_argument(
         '--skip-ops',
         nargs='+',
         default=[],
@@ -77,6 +81,8 @@ def main(argv=None) -> None:
     kwargs = {}
     if args.min_box_size is not None:
         kwargs['min_box_size'] = args.min_box_size
+    if args.recompute_bbox:
+        kwargs['recompute_bbox'] = True
     if args.skip_ops:
         kwargs['skip_ops'] = args.skip_ops
     policy = args.policy
