@@ -173,3 +173,5 @@ def test_misconfiguration_is_named():
                             data_preprocessor=_preprocessor())
     with pytest.raises(RuntimeError, match='no policies'):
         model.pop_policy_losses()
+    with pytest.raises(RuntimeError, match='AdvAAHook'):
+        model(torch.zeros(1, 3, 4, 4), _samples([0]), mode='loss')

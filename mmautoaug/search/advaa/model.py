@@ -162,6 +162,11 @@ class AdvAAClassifier(BaseModel):
             dict: ``loss``, the mean of the ``M`` copies' mean losses.
         """
         num_m, batch = self.augmentor.num_copies, inputs.shape[0]
+        if num_m == 0:
+            raise RuntimeError(
+                'AdvAAClassifier: no policies set; add '
+                "dict(type='AdvAAHook') to custom_hooks (it sets the epoch's "
+                'policies) or call set_policy_arrays()')
         if self._loss_sum is None or self._loss_sum.numel() != num_m:
             self._reset_losses()
         images = self.data_preprocessor.normalize(self.augmentor(inputs))
