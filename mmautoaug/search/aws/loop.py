@@ -87,7 +87,9 @@ class AWSSearchLoop(BaseLoop):
             Defaults to ``dict(type='Adam', lr=0.1)``.
         clip (float): PPO clip range. Defaults to 0.2.
         ppo_steps (int): Most PPO inner steps. Defaults to 5.
-        kl_threshold (float): PPO stops when the approximate KL exceeds it.
+        kl_threshold (float): PPO stops when the KL to the evaluated
+            distribution exceeds it (computed exactly, see
+            :func:`~mmautoaug.models.policy_models.aws.kl_divergence`).
             Defaults to 0.002.
         baseline_momentum (float): EMA factor of the baseline; the first
             step's mean reward initialises it. Defaults to 0.9.
@@ -242,18 +244,20 @@ class AWSSearchLoop(BaseLoop):
         mean_reward = sum(rewards) / len(rewards)
         if self.baseline is None:
             self.baseline = mean_reward
+        # each rank pushes the pairs IT used by ITS advantage
         advantage = reward - self.baseline
         stats = ppo_update(
             self.controller, self.controller_optimizer, old_log_probs, usage,
             advantage, all_reduce_mean=_all_reduce_mean, **self.ppo_cfg)
-        self.baseline = (self.baseline_momentum * self.baseline +
-                         (1 - self.baseline_momentum) * mean_reward)
-
         record = dict(
             step=self.step, reward=mean_reward, rank_rewards=rewards,
-            accuracies=accuracies, advantage=advantage,
+            accuracies=accuracies, advantage=mean_reward - self.baseline,
+            rank_advantages=[r - self.baseline for r in rewards])
+        self.baseline = (self.baseline_momentum * self.baseline +
+                         (1 - self.baseline_momentum) * mean_reward)
+        record.update(
             baseline=self.baseline, ppo_steps=int(stats['steps']),
-            approx_kl=stats['kl'], ppo_stopped_early=bool(
+            kl=stats['kl'], ppo_stopped_early=bool(
                 stats['stopped_early']),
             entropy=self.controller.entropy(),
             pairs_used=int(usage.sum()),
@@ -397,7 +401,7 @@ class AWSSearchLoop(BaseLoop):
         scalars = {
             f'aws/{k}': record[k]
             for k in ('reward', 'advantage', 'baseline', 'ppo_steps',
-                      'approx_kl', 'entropy')
+                      'kl', 'entropy')
         }
         self.runner.visualizer.add_scalars(scalars, step=record['step'])
         i, j, p = record['top_pairs'][0]
@@ -406,7 +410,7 @@ class AWSSearchLoop(BaseLoop):
             f'{record["reward"]:.4f} (accuracies '
             f'{[round(a, 4) for a in record["accuracies"]]}), advantage '
             f'{record["advantage"]:+.4f}, baseline {record["baseline"]:.4f}, '
-            f'PPO steps {record["ppo_steps"]} (KL {record["approx_kl"]:.5f}), '
+            f'PPO steps {record["ppo_steps"]} (KL {record["kl"]:.5f}), '
             f'entropy {record["entropy"]:.4f}, top pair ({i}, {j}) p={p:.5f}')
 
 
