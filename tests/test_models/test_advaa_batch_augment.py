@@ -43,6 +43,21 @@ def test_copies_are_copy_major_and_follow_their_policy():
     torch.testing.assert_close(out[8:], (x * factor).floor())
 
 
+def test_every_sub_policy_of_a_copy_comes_from_its_own_policy():
+    aug = PolicyBatchAugment(seed=3)
+    # policy 0: five sub-policies that all invert; policy 1: five that
+    # never apply; whichever sub-policy an image draws, its copy shows it
+    op_index = torch.full((2, 5, 2), INVERT)
+    op_index[:, :, 1] = BRIGHTNESS
+    prob = torch.zeros(2, 5, 2)
+    prob[0, :, 0] = 1.0
+    aug.set_arrays(op_index, prob, torch.rand(2, 5, 2).double())
+    x = torch.rand(16, 3, 8, 8) * 255
+    out = aug(x)
+    torch.testing.assert_close(out[:16], 255 - x.floor())
+    torch.testing.assert_close(out[16:], x)
+
+
 def test_sub_policy_weights_choose_the_sub_policy():
     aug = PolicyBatchAugment(seed=1)
     # one policy, two sub-policies: Invert (weight 1) and nothing (weight 0)
