@@ -107,7 +107,12 @@ def clip_polygon(points: np.ndarray, width: float,
 
 
 def polygon_area(points: np.ndarray) -> float:
-    """Area of a simple polygon given as ``(K, 2)`` vertices (shoelace)."""
+    """Area of a simple polygon given as ``(K, 2)`` vertices (shoelace).
+
+    Examples:
+        >>> polygon_area(np.array([[0., 0], [4, 0], [4, 3]]))
+        6.0
+    """
     if len(points) < 3:
         return 0.0
     x, y = points[:, 0], points[:, 1]
@@ -132,6 +137,12 @@ def transform_polygons(instances: Sequence[Sequence[np.ndarray]],
         entirely are removed; an instance with no part left gets mmdet's
         placeholder for an empty polygon mask, ``[np.zeros(6)]`` (the one
         mmdet's ``LoadAnnotations`` uses), so instance counts stay aligned.
+
+    Examples:
+        >>> shift = np.array([[1., 0, -2], [0, 1, 0], [0, 0, 1]])
+        >>> square = [np.array([1., 1, 3, 1, 3, 3, 1, 3])]
+        >>> transform_polygons([square], shift, 8, 8)[0][0].tolist()
+        [0.0, 1.0, 1.0, 1.0, 1.0, 3.0, 0.0, 3.0]
     """
     moved = []
     for parts in instances:

@@ -98,6 +98,15 @@ def convert_classifier_checkpoint(src: Union[str, dict],
 
     Returns:
         dict: The written checkpoint.
+
+    Examples:
+        >>> import os.path as osp, tempfile, torch
+        >>> dst = osp.join(tempfile.mkdtemp(), 'backbone.pth')
+        >>> out = convert_classifier_checkpoint(dict(state_dict={
+        ...     'backbone.conv1.weight': torch.ones(1),
+        ...     'head.fc.weight': torch.ones(1)}, meta=dict(epoch=3)), dst)
+        >>> list(torch.load(dst)['state_dict']), out['meta']['epoch']
+        (['backbone.conv1.weight'], 3)
     """
     checkpoint = load_checkpoint_file(src) if isinstance(src, str) else src
     source_meta = checkpoint.get('meta') or {}
@@ -127,6 +136,14 @@ def check_backbone_keys(
 
     Returns:
         tuple[list[str], list[str]]: ``(missing, unexpected)`` keys.
+
+    Examples:
+        >>> import torch
+        >>> conv = torch.nn.Conv2d(1, 1, 1, bias=False)
+        >>> ckpt = {'backbone.weight': torch.ones(1),
+        ...         'backbone.x': torch.ones(1)}
+        >>> check_backbone_keys(ckpt, conv)
+        ([], ['x'])
     """
     if isinstance(backbone, dict):
         from mmautoaug.registry import MODELS

@@ -24,6 +24,11 @@ def read_config(path: str) -> Config:
 
     ``Config.fromfile`` understands ``pkg::`` paths only inside ``_base_``;
     here they are read through ``mmengine.hub.get_config``.
+
+    Examples:
+        >>> read_config('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
+        ...             ).model.type
+        'RetinaNet'
     """
     if '::' in path:
         from mmengine.hub import get_config
@@ -46,6 +51,13 @@ def train_pipelines(dataset: dict) -> Iterator[list]:
     MultiImageMixDataset whose own pipeline packs), ``datasets``
     (ConcatDataset). Pipelines without ``PackDetInputs`` (the loading part
     inside a MultiImageMixDataset) are skipped.
+
+    Examples:
+        >>> pack = [dict(type='PackDetInputs')]
+        >>> len(list(train_pipelines(dict(type='ConcatDataset', datasets=[
+        ...     dict(pipeline=pack),
+        ...     dict(type='RepeatDataset', dataset=dict(pipeline=pack))]))))
+        2
     """
     pipeline = dataset.get('pipeline')
     if isinstance(pipeline, list) and any(
@@ -95,6 +107,11 @@ def policy_transform(policy, backend: str = 'mmautoaug', **kwargs) -> dict:
 
     Returns:
         dict: The transform config.
+
+    Examples:
+        >>> policy_transform('autoaugment_imagenet', min_box_size=2)
+        {'type': 'mmautoaug.DetPolicyAugment', 'policy': \
+'autoaugment_imagenet', 'min_box_size': 2}
     """
     from mmautoaug.policy import Policy, load_policy, to_mmdet
     if backend not in BACKENDS:

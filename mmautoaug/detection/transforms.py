@@ -34,10 +34,10 @@ class DetPolicyAugment(PolicyAugment):
     become the bounding box of their moved corners, clipped to the image;
     bitmap masks and the semantic map are resampled pixel for pixel like the
     image (the semantic map filled with the ignore index 255); polygons are
-    moved and clipped to the image; the homography matrix is composed, as mmdet's
-    geometric transforms do. Photometric ops and Cutout leave annotations
-    untouched (a Cutout square hides part of an object, it does not move
-    its box).
+    moved and clipped to the image; the homography matrix is composed, as
+    mmdet's geometric transforms do. Photometric ops and Cutout leave
+    annotations untouched (a Cutout square hides part of an object, it does
+    not move its box).
 
     When a geometric op was applied, boxes narrower or lower than
     ``min_box_size`` (those pushed out of the image) are dropped together
