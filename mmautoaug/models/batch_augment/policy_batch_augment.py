@@ -83,7 +83,7 @@ class PolicyBatchAugment(nn.Module):
 
     @property
     def num_copies(self) -> int:
-        """``M``: how many augmented copies of a batch :meth:`forward` makes."""
+        """``M``: the augmented copies of a batch :meth:`forward` makes."""
         return 0 if self.op_index is None else self.op_index.shape[0]
 
     def set_policies(self, policies: Sequence) -> None:

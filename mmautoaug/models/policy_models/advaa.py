@@ -230,7 +230,8 @@ def reinforce_loss(losses: torch.Tensor,
 
     Examples:
         >>> lp = torch.zeros(2, requires_grad=True)
-        >>> reinforce_loss(torch.tensor([1., 3.]), lp, torch.zeros(2)).backward()
+        >>> loss = reinforce_loss(torch.tensor([1., 3.]), lp, torch.zeros(2))
+        >>> loss.backward()
         >>> lp.grad  # descending it raises the high-loss policy's log-prob
         tensor([ 0.5000, -0.5000])
     """
