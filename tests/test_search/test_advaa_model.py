@@ -175,3 +175,24 @@ def test_misconfiguration_is_named():
         model.pop_policy_losses()
     with pytest.raises(RuntimeError, match='AdvAAHook'):
         model(torch.zeros(1, 3, 4, 4), _samples([0]), mode='loss')
+
+
+def test_export_policy_is_the_union_of_the_epochs_policies():
+    from mmautoaug.models import AdvAAPolicyGenerator
+    from mmautoaug.models.policy_models.advaa import union_policy
+    gen = AdvAAPolicyGenerator()
+    actions = gen(3, generator=torch.Generator().manual_seed(0)).actions
+    model = AdvAAClassifier(classifier=MeanPixelClassifier(),
+                            data_preprocessor=_preprocessor())
+    model.set_policy_arrays(*gen.to_arrays(actions))
+    policy = model.export_policy()
+    assert len(policy) == 3 * 5 and policy.weights is None
+    assert policy.meta['num_policies'] == 3
+    for m, one in enumerate(gen.to_policies(actions)):
+        assert policy.sub_policies[m * 5:(m + 1) * 5] == one.sub_policies
+    assert union_policy('autoaugment', *gen.to_arrays(actions)) \
+        .sub_policies == policy.sub_policies
+    # non-uniform sub-policy weights are kept, divided among the policies
+    weights = torch.tensor([[1.0, 0, 0, 0, 0]] * 3)
+    model.set_policy_arrays(*gen.to_arrays(actions), weights=weights)
+    assert model.export_policy().weights == [1 / 3, 0, 0, 0, 0] * 3

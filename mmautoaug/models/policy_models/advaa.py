@@ -204,6 +204,40 @@ class AdvAAPolicyGenerator(BaseModule):
         ]
 
 
+def union_policy(space: str,
+                 op_index,
+                 prob,
+                 magnitude,
+                 weights=None,
+                 meta: Optional[dict] = None):
+    """``M`` policies ``(M, S, K)`` as ONE :class:`~mmautoaug.policy.Policy`
+    of ``M * S`` sub-policies.
+
+    Picking one of them by ``weights / M`` (uniformly when ``weights`` is
+    None) is picking a policy uniformly and then one of its sub-policies,
+    as the search does per copy; this is how AdvAA's policies are saved.
+
+    Args:
+        space (str): The space the op indices point into.
+        op_index, prob, magnitude (array-like): ``(M, S, K)``.
+        weights (array-like, optional): ``(M, S)`` sub-policy weights, each
+            row summing to 1.
+        meta (dict, optional): Metadata; ``num_policies`` is added.
+    """
+    from mmautoaug.policy import Policy
+    arrays = [np.asarray(a.detach().cpu() if torch.is_tensor(a) else a)
+              for a in (op_index, prob, magnitude)]
+    num_m, _, num_k = arrays[0].shape
+    if weights is not None:
+        weights = np.asarray(weights.detach().cpu() if torch.is_tensor(
+            weights) else weights, dtype=np.float64)
+        weights = (weights / num_m).reshape(-1)
+    return Policy.from_arrays(
+        space, *[a.reshape(-1, num_k) for a in arrays],
+        weights=weights,
+        meta=dict(meta or {}, num_policies=num_m))
+
+
 def reinforce_loss(losses: torch.Tensor,
                    log_prob: torch.Tensor,
                    entropy: torch.Tensor,

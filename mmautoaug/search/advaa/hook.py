@@ -13,7 +13,8 @@ from mmengine.registry import OPTIMIZERS
 from mmengine.runner import EpochBasedTrainLoop
 
 from mmautoaug.models.policy_models.advaa import (op_histogram,
-                                                  reinforce_loss)
+                                                  reinforce_loss,
+                                                  union_policy)
 from mmautoaug.registry import HOOKS, MODELS
 
 SCHEDULE_DIR = 'policy_schedule'
@@ -122,16 +123,10 @@ class AdvAAHook(Hook):
     def _policy(self, actions: torch.Tensor, meta: dict):
         """The ``M`` policies of ``actions`` as one policy of ``M * Q``
         uniformly weighted sub-policies."""
-        from mmautoaug.policy import Policy
-        op_index, prob, magnitude = self.generator.to_arrays(
-            actions, self.op_prob)
-        num_ops = op_index.shape[-1]
-        return Policy.from_arrays(
+        return union_policy(
             self.generator.space.name,
-            op_index.reshape(-1, num_ops),
-            prob.reshape(-1, num_ops),
-            magnitude.reshape(-1, num_ops),
-            meta=dict(meta, method='advaa', num_policies=len(op_index),
+            *self.generator.to_arrays(actions, self.op_prob),
+            meta=dict(meta, method='advaa',
                       num_sub_policies=self.generator.num_sub_policies))
 
     def _log(self, runner, actions: torch.Tensor, epoch: int) -> dict:

@@ -112,6 +112,19 @@ class AdvAAClassifier(BaseModel):
         self.augmentor.set_arrays(op_index, prob, magnitude, weights)
         self._reset_losses()
 
+    def export_policy(self):
+        """The epoch's ``M`` policies as one :class:`~mmautoaug.policy.Policy`
+        of ``M * S`` sub-policies (the face of ``PolicyExportHook``)."""
+        from mmautoaug.models.policy_models.advaa import union_policy
+        aug = self.augmentor
+        if aug.num_copies == 0:
+            raise RuntimeError('AdvAAClassifier: no policies set yet')
+        uniform = bool((aug.weights == aug.weights[:, :1]).all())
+        return union_policy(aug.space.name, aug.op_index, aug.prob,
+                            aug.magnitude,
+                            weights=None if uniform else aug.weights,
+                            meta=dict(method='advaa'))
+
     def _reset_losses(self) -> None:
         device = next(self.parameters()).device
         self._loss_sum = torch.zeros(self.augmentor.num_copies,
