@@ -209,3 +209,15 @@ def test_constructor_rejects_uncovered_parameters():
                 type='SubmoduleOptimWrapperConstructor',
                 optim_wrapper_cfg=dict(OPTIM, network=OPTIM['policy'])))(
                     model)
+
+
+def test_search_steps_train_the_network():
+    """With every application probability at 0 the batch is not augmented:
+    repeated steps on one batch must fit it (the reused virtual-step
+    gradient drives the real SGD step)."""
+    model, optim = build()
+    with torch.no_grad():
+        model.policy.probs.zero_()
+    data = dict(train=batch(0), val=batch(1))
+    losses = [float(model.train_step(data, optim)['loss']) for _ in range(6)]
+    assert losses[-1] < 0.5 * losses[0], losses
