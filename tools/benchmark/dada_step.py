@@ -45,6 +45,12 @@ def parse_args(argv=None):
         default=None,
         help='torch CPU threads (default: torch\'s)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--clock',
+        choices=('wall', 'cpu'),
+        default='wall',
+        help='wall: elapsed time; cpu: this process\'s CPU time (steadier '
+        'on a shared machine; CPU devices only)')
     return parser.parse_args(argv)
 
 
@@ -131,10 +137,12 @@ def timed(fn, args):
     times = []
     for _ in range(args.repeats):
         sync()
-        start = time.perf_counter()
+        clock = time.process_time if args.clock == 'cpu' else \
+            time.perf_counter
+        start = clock()
         fn()
         sync()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -165,7 +173,8 @@ def main(argv=None):
     base = rows[0][1]
     print(f'device={args.device} WRN-{args.depth}-{args.widen} '
           f'batch={args.batch} image={args.size} threads='
-          f'{torch.get_num_threads()} repeats={args.repeats} (median)')
+          f'{torch.get_num_threads()} repeats={args.repeats} (median, '
+          f'{args.clock} clock)')
     print(f'| {"step":<26} | {"ms":>9} | {"x plain":>7} |')
     print(f'|{"-" * 28}|{"-" * 11}|{"-" * 9}|')
     for name, sec in rows:
