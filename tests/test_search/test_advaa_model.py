@@ -196,3 +196,40 @@ def test_export_policy_is_the_union_of_the_epochs_policies():
     weights = torch.tensor([[1.0, 0, 0, 0, 0]] * 3)
     model.set_policy_arrays(*gen.to_arrays(actions), weights=weights)
     assert model.export_policy().weights == [1 / 3, 0, 0, 0, 0] * 3
+
+
+def test_the_classifier_learns_under_the_adversarial_copies():
+    from mmengine.optim import OptimWrapper
+
+    from mmautoaug.models import AdvAAPolicyGenerator
+    from mmautoaug.utils import register_all_modules
+    register_all_modules()
+    torch.manual_seed(0)
+    model = AdvAAClassifier(
+        classifier=dict(
+            type='mmpretrain.ImageClassifier',
+            backbone=dict(type='WideResNet', depth=10, widen_factor=1),
+            neck=dict(type='mmpretrain.GlobalAveragePooling'),
+            head=dict(type='mmpretrain.LinearClsHead', num_classes=2,
+                      in_channels=64,
+                      loss=dict(type='mmpretrain.CrossEntropyLoss'))),
+        augmentor=dict(type='PolicyBatchAugment', cutout=0.5, seed=0),
+        data_preprocessor=dict(type='AugmentDataPreprocessor',
+                               defer_normalize=True, mean=[127.5] * 3,
+                               std=[127.5] * 3))
+    gen = AdvAAPolicyGenerator()
+    model.set_policy_arrays(*gen.to_arrays(
+        gen(8, generator=torch.Generator().manual_seed(0)).actions))
+    # two classes: which colour channel is bright
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 60, (32, 3, 16, 16)).astype(np.uint8)
+    images[np.arange(32), np.arange(32) % 2] += 150
+    data = dict(inputs=list(torch.from_numpy(images)),
+                data_samples=_samples(np.arange(32) % 2))
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1,
+                                         momentum=0.9))
+    losses = [
+        float(model.train_step(data, optim)['loss'].detach())
+        for _ in range(10)
+    ]
+    assert losses[-1] < 0.5 * losses[0]
