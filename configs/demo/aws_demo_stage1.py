@@ -1,8 +1,9 @@
 # AWS demo, stage 1, on the embedded demo set (no download): a WRN-10-1
-# trained 8 epochs under the uniform pair distribution on 1200 of the 1500
+# trained 6 epochs under the uniform pair distribution on 1200 of the 1500
 # demo training images (stratified, seeded), 300 held out for the reward.
-# Two CPU cores: about a minute. Then (tools/aws_demo.sh runs all three):
+# Two CPU cores: two to three minutes. Then:
 #   python tools/train.py configs/demo/aws_demo_search.py
+#   python tools/train.py configs/demo/aws_demo_retrain.py
 _base_ = ['../aws/_base_/aws_runtime.py']
 
 demo = dict(type='DemoCIFAR10', data_root='data/demo_cifar', split='train')
@@ -43,9 +44,9 @@ model = dict(
               in_channels=64,
               loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0)))
 
-# cosine over 8 + 2 epochs, stopped at 8: stage 2 fine-tunes 2 epochs at the
+# cosine over 6 + 2 epochs, stopped at 6: stage 2 fine-tunes 2 epochs at the
 # learning rate stage 1 ends with (as the CIFAR configs do with 200 + 10)
-max_epochs = 8
+max_epochs = 6
 finetune_epochs = 2
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4,
@@ -53,7 +54,7 @@ optim_wrapper = dict(
 param_scheduler = dict(type='CosineAnnealingLR',
                        T_max=max_epochs + finetune_epochs, by_epoch=True,
                        begin=0, end=max_epochs + finetune_epochs)
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=4)
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=3)
 val_cfg = dict()
 default_hooks = dict(
     logger=dict(interval=10),

@@ -105,8 +105,8 @@ def main():
     cfg2.train_cfg.num_steps = args.steps
     cfg2.train_cfg.finetune_epochs = args.finetune_epochs
     timer = _StepTimer()
-    cfg2.custom_hooks = [timer]
     runner = Runner.from_cfg(cfg2)
+    runner.register_hook(timer)
     runner.train()
     steps = timer.step_times
     per_eval = sum(steps[1:] or steps) / len(steps[1:] or steps)
