@@ -37,7 +37,6 @@ def _rank_main(rank, world_size, port, out_dir):
     from mmautoaug.search.dada import SearchDistributedDataParallel
     from mmpretrain.structures import DataSample
     register_all_modules()
-    import mmautoaug.models.backbones  # noqa: F401  (WideResNet)
     # a different init per rank: the wrapper must broadcast rank 0's
     torch.manual_seed(rank)
     model = MODELS.build(

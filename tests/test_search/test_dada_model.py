@@ -11,8 +11,6 @@ from mmautoaug.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmautoaug.search.dada import DADAPolicy, PolicySample
 from mmautoaug.utils import register_all_modules
 
-import mmautoaug.models.backbones  # noqa: F401,E402  (WideResNet)
-
 register_all_modules()
 
 CLASSIFIER = dict(

@@ -15,8 +15,6 @@ from mmengine.runner import Runner
 from mmautoaug.policy import Policy
 from mmautoaug.utils import register_all_modules
 
-import mmautoaug.models.backbones  # noqa: F401,E402  (WideResNet)
-
 NUM_CLASSES = 4
 CLASSIFIER = dict(
     type='mmpretrain.ImageClassifier',
