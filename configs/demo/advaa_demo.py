@@ -3,12 +3,12 @@
 # the 1,500 demo training images (64 x 8 = 512 images per step) for 4
 # epochs, and the LSTM generator takes one REINFORCE step per epoch (the
 # paper's settings: Q=5 sub-policies of 2 ops, Adam 3.5e-4, entropy 1e-5).
-# Two CPU cores: about 4 minutes when idle (8 on a busy machine). It shows
+# Two shared CPU cores: 4 to 8 minutes (measured). It shows
 # the search running, not a result: four generator updates at the paper's
 # learning rate move the generator only a little from its uniform start
 # (the real searches run 200 epochs), and under the adversarial copies the
-# classifier is still near chance after 4 epochs (measured: 12% top-1; the
-# same run without the policies reaches 22% after 2). Watch the
+# classifier is still near chance after 4 epochs (measured: 12% top-1; a
+# 2-epoch run at batch 16 with the policies off reaches 22%). Watch the
 # "AdvAA epoch N: entropy ..., op histogram ..." and "per-policy training
 # losses" log lines. Writes work_dirs/advaa_demo/policy_schedule/
 # epoch_000N.json (the M policies of epoch N), policy.json (the latest) and
