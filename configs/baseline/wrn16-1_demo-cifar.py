@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/schedules/cifar_bs128_200e.py', '../_base_/default_runtime.py'
 ]
 
-max_epochs = 6
+max_epochs = 4
 model = dict(
     type='mmpretrain.ImageClassifier',
     backbone=dict(type='WideResNet', depth=16, widen_factor=1),
@@ -21,7 +21,7 @@ model = dict(
 
 param_scheduler = dict(T_max=max_epochs, end=max_epochs)
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-auto_scale_lr = dict(base_batch_size=64)
+auto_scale_lr = dict(base_batch_size=32)
 
 default_hooks = dict(
     logger=dict(interval=10),

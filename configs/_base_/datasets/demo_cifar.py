@@ -10,8 +10,8 @@ data_preprocessor = dict(
     type='mmpretrain.ClsDataPreprocessor',
     num_classes=10,
     # RGB mean / std of the demo training set
-    mean=[128.811, 126.285, 128.295],
-    std=[70.506, 76.804, 70.494],
+    mean=[176.895, 176.534, 176.641],
+    std=[53.026, 52.789, 52.966],
     to_rgb=False)
 
 # Padded random crop only: mirrored digits change meaning.
@@ -22,7 +22,7 @@ train_pipeline = [
 test_pipeline = [dict(type='mmpretrain.PackInputs')]
 
 train_dataloader = dict(
-    batch_size=64,
+    batch_size=32,
     num_workers=2,
     persistent_workers=True,
     dataset=dict(

@@ -28,11 +28,10 @@ def render_demo_cifar(seed: int = DEMO_CIFAR_SEED
     """Render every digit as a 32x32 colour image.
 
     Each 8x8 digit is upscaled (bilinear) to a random size in [18, 28]
-    pixels, placed at a random position, painted in a random colour over a
-    background of another random colour (with at least 80 levels of luma
-    contrast) carrying a random colour ramp, and given +-8 levels of uniform
-    noise: colour, position and scale vary, so colour and geometric
-    augmentations have something to do.
+    pixels, placed at a random position, painted in a random dark colour
+    over a random light background carrying a random colour ramp, and given
+    +-8 levels of uniform noise: colour, position and scale vary, so colour
+    and geometric augmentations have something to do.
 
     Args:
         seed (int): Seed of the build. Defaults to :data:`DEMO_CIFAR_SEED`.
@@ -142,12 +141,12 @@ def file_md5(path: str) -> str:
 # of mmpretrain's CIFAR10 compares the files against these, exactly as it
 # compares the real CIFAR-10 files against the published ones.
 DEMO_CIFAR_MD5: Dict[str, str] = {
-    'data_batch_1': '9b7128718158e4cb3915dc08c9791b6f',
-    'data_batch_2': '0bfe7117e059c50b530ee50a13f13e0b',
-    'data_batch_3': 'cf7a4232aea57f105014f01a1b5b07dc',
-    'data_batch_4': '3a16c2bed6f62d8b0fa37c1e9fa92228',
-    'data_batch_5': 'b3c5702a3219eb8682b33ab42d84b51e',
-    'test_batch': '638dcad52bf1ec51498c08ef8e331656',
+    'data_batch_1': '5452a89052549f2266581230777c587f',
+    'data_batch_2': 'f1801fd61ca72bf7bc4c36512b832d36',
+    'data_batch_3': 'f510cd76fde659799df4c843ceb56454',
+    'data_batch_4': '2e2eced240ccc5cd68e672d6df478a2e',
+    'data_batch_5': 'ff089a9f40b0d724f98eea848da5ea25',
+    'test_batch': '3ff4d85c821c33cece3f9f5fbbf10c82',
     'batches.meta': '1aab40e3d8b7d45bc6c6ce6d4b962431',
 }
 
