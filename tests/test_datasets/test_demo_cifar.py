@@ -152,3 +152,22 @@ def test_config_builds_dataset_with_pipeline(tmp_path):
     sample = dataset[0]
     assert tuple(sample['inputs'].shape) == (3, 32, 32)
     assert 0 <= int(sample['data_samples'].gt_label) <= 9
+
+
+def test_build_tool_builds_and_rebuilds(tmp_path, capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'build_demo_data', osp.join(REPO, 'tools/misc/build_demo_data.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = str(tmp_path)
+    assert tool.main(['--out', out, '--only', 'cifar']) == 0
+    assert tool.main(['--out', out, '--only', 'cifar']) == 0
+    printed = capsys.readouterr().out
+    assert 'demo_cifar: built' in printed and 'already there' in printed
+    assert not osp.exists(osp.join(out, 'demo_coco'))
+    path = osp.join(out, 'demo_cifar', 'cifar-10-batches-py', 'test_batch')
+    with open(path, 'ab') as f:
+        f.write(b'damage')
+    assert tool.main(['--out', out, '--only', 'cifar', '--force']) == 0
+    assert file_md5(path) == DEMO_CIFAR_MD5['test_batch']
