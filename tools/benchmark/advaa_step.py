@@ -97,20 +97,24 @@ def build(args):
     return plain, advaa, optim(plain), optim(advaa), batch
 
 
-def timed(fn, args):
+def timed(fns, args):
+    """Median seconds of each function, timed round-robin so that a change
+    of machine load hits all of them alike."""
     def sync():
         if args.device.startswith('cuda'):
             torch.cuda.synchronize()
 
-    fn()  # warm-up
-    times = []
+    for fn in fns:
+        fn()  # warm-up
+    times = [[] for _ in fns]
     for _ in range(args.repeats):
-        sync()
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, out in zip(fns, times):
+            sync()
+            start = time.perf_counter()
+            fn()
+            sync()
+            out.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main(argv=None):
@@ -122,27 +126,28 @@ def main(argv=None):
     small, large = batch(n), batch(m * n)
     x = advaa.data_preprocessor(small, True)['inputs']
 
-    rows = [
-        ('plain step, N images', timed(
-            lambda: plain.train_step(small, plain_optim), args)),
-        ('AdvAA step, M x N images', timed(
-            lambda: advaa.train_step(small, advaa_optim), args)),
-        ('  augmentation of M x N images', timed(
-            lambda: advaa.augmentor(x), args)),
-        ('  plain step, M x N images', timed(
-            lambda: plain.train_step(large, plain_optim), args)),
-    ]
-    base = rows[0][1]
+    names = ['plain step, N images', 'AdvAA step, M x N images',
+             '  augmentation of M x N images', '  plain step, M x N images']
+    seconds = timed([
+        lambda: plain.train_step(small, plain_optim),
+        lambda: advaa.train_step(small, advaa_optim),
+        lambda: advaa.augmentor(x),
+        lambda: plain.train_step(large, plain_optim),
+    ], args)
+    base = seconds[0]
     print(f'AdvAA step vs plain step: WRN-{args.depth}-{args.widen}, '
           f'N={n}, M={m}, {args.size}x{args.size}, device={args.device}, '
           f'threads={torch.get_num_threads()}, median of {args.repeats}')
     print(f'| {"what":34s} | {"seconds":>8s} | {"x plain":>8s} |')
-    print(f'|{"-" * 36}|{"-" * 10}:|{"-" * 10}:|')
-    for name, t in rows:
+    print(f'|{"-" * 36}|{"-" * 9}:|{"-" * 9}:|')
+    for name, t in zip(names, seconds):
         print(f'| {name:34s} | {t:8.4f} | {t / base:8.2f} |')
-    ratio = rows[1][1] / base
-    print(f'\nratio {ratio:.2f} (ideal ~{m}, target <= {1.1 * m:.1f}): '
-          f'{"within" if ratio <= 1.1 * m else "OVER"} target')
+    ratio = seconds[1] / base
+    print(f'\nAdvAA / plain step: {ratio:.2f} (ideal ~{m}, target <= '
+          f'{1.1 * m:.1f}: {"within" if ratio <= 1.1 * m else "OVER"}); '
+          f'the classifier alone on M x N images costs '
+          f'{seconds[3] / base:.2f}, so AdvAA adds '
+          f'{seconds[1] / seconds[3]:.2f}x over training on M x N images')
 
 
 if __name__ == '__main__':
