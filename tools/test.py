@@ -2,8 +2,8 @@
 """Evaluate a checkpoint with a config's test settings.
 
 Examples:
-    python tools/test.py configs/baseline/wrn40-2_demo.py work_dirs/x/epoch_5.pth
-    bash tools/dist_test.sh configs/baseline/wrn28-10_cifar10.py ckpt.pth 8
+    python tools/test.py configs/baseline/wrn16-1_demo-cifar.py work_dirs/x/epoch_5.pth
+    bash tools/dist_test.sh configs/baseline/wrn28-10_1xb128_cifar10.py ckpt.pth 8
 """
 import argparse
 import os

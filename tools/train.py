@@ -2,9 +2,9 @@
 """Train a classifier or run an augmentation search from a config.
 
 Examples:
-    python tools/train.py configs/baseline/wrn40-2_demo.py
-    python tools/train.py configs/dada/dada_wrn40-2_reduced-cifar10.py --resume
-    bash tools/dist_train.sh configs/dada/dada_wrn40-2_reduced-cifar10.py 8
+    python tools/train.py configs/baseline/wrn16-1_demo-cifar.py
+    python tools/train.py configs/dada/dada-search_wrn40-2_1xb128_reduced-cifar10.py --resume
+    bash tools/dist_train.sh configs/dada/dada-search_wrn40-2_1xb128_reduced-cifar10.py 8
 """
 import argparse
 import os

@@ -16,6 +16,9 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # draw validation predictions (set enable=True to use it)
     visualization=dict(type='mmpretrain.VisualizationHook', enable=False),
+    # carry every rank's RNG states in checkpoints, so --resume continues
+    # the same random streams (flips, crops, sampled policies)
+    random_state=dict(type='mmautoaug.RandomStateHook'),
 )
 
 env_cfg = dict(

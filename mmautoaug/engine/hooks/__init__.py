@@ -1,2 +1,3 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 from .policy_export_hook import PolicyExportHook  # noqa: F401
+from .random_state_hook import RandomStateHook  # noqa: F401
