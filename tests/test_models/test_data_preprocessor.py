@@ -43,3 +43,4 @@ def test_mixup_with_deferred_normalisation_is_refused():
         AugmentDataPreprocessor(
             num_classes=2, defer_normalize=True,
             batch_augments=dict(augments=dict(type='Mixup', alpha=1.)))
+
