@@ -7,8 +7,11 @@
 # the search running, not a result: four generator updates at the paper's
 # learning rate move the generator only a little from its uniform start
 # (the real searches run 200 epochs), and under the adversarial copies the
-# classifier is still near chance after 4 epochs (measured: 12% top-1; a
-# 2-epoch run at batch 16 with the policies off reaches 22%). Watch the
+# classifier is still at chance after 4 epochs (measured: 9-12% top-1;
+# also after 6 epochs at batch 32): with probability 1 for both ops plus
+# Cutout, the copies are far harder than the plain images (with no-op
+# policies the same model trains exactly like the plain classifier, which
+# the tests check). Watch the
 # "AdvAA epoch N: entropy ..., op histogram ..." and "per-policy training
 # losses" log lines. Writes work_dirs/advaa_demo/policy_schedule/
 # epoch_000N.json (the M policies of epoch N), policy.json (the latest) and

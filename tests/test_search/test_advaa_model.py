@@ -233,3 +233,46 @@ def test_the_classifier_learns_under_the_adversarial_copies():
         for _ in range(10)
     ]
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_with_no_op_policies_it_trains_exactly_like_the_classifier():
+    from mmengine.optim import OptimWrapper
+
+    from mmautoaug.registry import MODELS
+    from mmautoaug.utils import register_all_modules
+    register_all_modules()
+    norm = dict(mean=[120.0, 110.0, 100.0], std=[60.0, 50.0, 70.0])
+    classifier = dict(
+        type='mmpretrain.ImageClassifier',
+        backbone=dict(type='WideResNet', depth=10, widen_factor=1),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmpretrain.LinearClsHead', num_classes=3,
+                  in_channels=64,
+                  loss=dict(type='mmpretrain.CrossEntropyLoss')))
+    torch.manual_seed(0)
+    plain = MODELS.build(dict(
+        classifier, data_preprocessor=dict(
+            type='mmpretrain.ClsDataPreprocessor', **norm)))
+    torch.manual_seed(0)
+    advaa = AdvAAClassifier(
+        classifier=classifier,
+        augmentor=dict(type='PolicyBatchAugment'),
+        data_preprocessor=dict(type='AugmentDataPreprocessor',
+                               defer_normalize=True, **norm))
+    advaa.set_policy_arrays(np.zeros((1, 1, 1), np.int64),
+                            np.zeros((1, 1, 1)), np.zeros((1, 1, 1)))
+    g = torch.Generator().manual_seed(0)
+    data = dict(inputs=[torch.randint(0, 256, (3, 16, 16), generator=g,
+                                      dtype=torch.uint8) for _ in range(4)],
+                data_samples=_samples([0, 1, 2, 0]))
+    optims = [OptimWrapper(torch.optim.SGD(m.parameters(), lr=0.1,
+                                           momentum=0.9))
+              for m in (plain, advaa)]
+    for _ in range(3):
+        a = plain.train_step(data, optims[0])['loss']
+        b = advaa.train_step(data, optims[1])['loss']
+        torch.testing.assert_close(a, b)
+    theirs = advaa.classifier.state_dict()
+    for k, v in plain.state_dict().items():
+        if not k.startswith('data_preprocessor'):
+            torch.testing.assert_close(theirs[k], v, msg=k)
