@@ -4,7 +4,7 @@ finding the magnitude that gives a parameter back, and reporting (or
 refusing, with ``strict=True``) every place a conversion is not exact."""
 import math
 import warnings
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from mmautoaug.augment.spaces import SearchSpace
 from ..errors import ConversionWarning, PolicyError
@@ -138,3 +138,43 @@ def type_name(cfg_type: str) -> str:
 
 def scoped(name: str, scope: Optional[str]) -> str:
     return f'{scope}.{name}' if scope else name
+
+
+def assemble_policy(space: SearchSpace, subs_cfg: Sequence[Sequence[dict]],
+                    read_op: Callable[[dict, str], Optional[object]],
+                    notes: Notes, weights: Optional[Sequence[float]],
+                    meta: Optional[dict], source: str):
+    """Build a :class:`Policy` from another codebase's sub-policy configs.
+
+    Args:
+        space (SearchSpace): The space the magnitudes are expressed in.
+        subs_cfg (list[list[dict]]): The other codebase's sub-policies.
+        read_op (callable): ``read_op(op_cfg, where) -> PolicyOp | None``;
+            ``None`` drops an op that has no counterpart (after noting it).
+        notes (Notes): Collects what could not be converted exactly.
+        weights (list[float], optional): Sub-policy weights.
+        meta (dict, optional): Metadata; ``source`` is set if absent.
+        source (str): What the policy was converted from.
+
+    Returns:
+        Policy: The policy. A sub-policy whose ops were all dropped is kept as
+        one never-applied op, so that sub-policy indices and weights still
+        line up with the source.
+    """
+    from ..policy import Policy, PolicyOp
+    subs = []
+    for i, sub in enumerate(subs_cfg):
+        ops = []
+        for j, t in enumerate(sub):
+            op = read_op(t, f'policies[{i}][{j}]')
+            if op is not None:
+                ops.append(op)
+        if not ops:
+            notes.add(f'policies[{i}]', 'no op left; kept as one op with '
+                      'prob 0 (never applied)')
+            ops.append(PolicyOp(space.ops[0], 0.0, 0.0))
+        subs.append(ops)
+    notes.finish()
+    meta = dict(meta or {})
+    meta.setdefault('source', f'converted from a {source} config')
+    return Policy(space, subs, weights, meta)

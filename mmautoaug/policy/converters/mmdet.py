@@ -39,7 +39,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
-from ._common import (Notes, clean, fill_in_order, magnitude_for, op_value,
+from ._common import (Notes, assemble_policy, clean, fill_in_order,
+                      magnitude_for, op_value,
                       scoped, type_name)
 
 _GEOMETRIC = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
@@ -122,23 +123,10 @@ def from_mmdet(cfg: Union[Dict[str, Any], List[List[Dict[str, Any]]]],
     subs_cfg, weights = _unwrap(cfg)
     border = fill_in_order(target.fill, channel_order)
     cut_fill = fill_in_order(target.cutout_fill, channel_order)
-    subs = []
-    for i, sub in enumerate(subs_cfg):
-        ops = []
-        for j, t in enumerate(sub):
-            where = f'policies[{i}][{j}]'
-            op = _read(t, target, border, cut_fill, where, notes)
-            if op is not None:
-                ops.append(op)
-        if not ops:
-            notes.add(f'policies[{i}]', 'no op left; kept as one op with '
-                      'prob 0 (never applied)')
-            ops.append(PolicyOp(target.ops[0], 0.0, 0.0))
-        subs.append(ops)
-    notes.finish()
-    meta = dict(meta or {})
-    meta.setdefault('source', 'converted from a mmdet config')
-    return Policy(space, subs, weights, meta)
+    return assemble_policy(
+        target, subs_cfg,
+        lambda t, where: _read(t, target, border, cut_fill, where, notes),
+        notes, weights, meta, 'mmdet')
 
 
 # ---------------------------------------------------------------------- #
