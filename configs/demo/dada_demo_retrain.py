@@ -1,5 +1,5 @@
 # Retrain the demo baseline (configs/baseline/wrn16-1_demo-cifar.py: WRN-16-1,
-# 6 epochs on the 1,500 demo images) with the policy the demo search found,
+# 15 epochs on the 1,500 demo images) with the policy the demo search found,
 # applied per image after the random crop. Compare with the baseline's
 # accuracy: `bash tools/demo.sh` runs the three steps and prints both.
 _base_ = ['../baseline/wrn16-1_demo-cifar.py']
