@@ -3,7 +3,8 @@
 # learned probability and magnitude), then Cutout 16 px, as DADA's retraining
 # (Li et al., ECCV 2020, after Fast AutoAugment): 200 epochs, SGD 0.1
 # Nesterov, cosine, weight decay 5e-4, batch 128. `policy` is the search's
-# output; the published DADA policy is the zoo name 'dada_cifar100'.
+# output. The published DADA policy would be the zoo name 'dada_cifar100', not
+# bundled yet (its table is not reachable here; see mmautoaug/policy/zoo.py).
 _base_ = ['../baseline/wrn40-2_1xb128_cifar100.py']
 
 policy = 'work_dirs/dada-search_wrn40-2_1xb128_reduced-cifar100/policy.json'
