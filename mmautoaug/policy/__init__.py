@@ -7,6 +7,7 @@ from .converters import (PolicyOpTransform, from_genotype, from_mmdet,
 from .describe import describe_op, describe_range
 from .errors import ConversionWarning, PolicyError
 from .policy import FORMAT_VERSION, Policy, PolicyOp, stamp_meta
+from .stats import OpStats, op_statistics
 from .zoo import NOT_BUNDLED, ZOO_DIR, list_zoo, load_policy, zoo_path
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     'ConversionWarning', 'load_policy', 'list_zoo', 'zoo_path', 'ZOO_DIR',
     'NOT_BUNDLED', 'stamp_meta', 'describe_op', 'describe_range',
     'to_mmpretrain', 'from_mmpretrain', 'to_mmdet', 'from_mmdet',
-    'to_torchvision', 'PolicyOpTransform', 'from_genotype', 'parse_genotype'
+    'to_torchvision', 'PolicyOpTransform', 'from_genotype', 'parse_genotype',
+    'OpStats', 'op_statistics'
 ]
