@@ -1,9 +1,10 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """tools/train.py --resume restores model, optimiser and scheduler."""
-import glob
 import json
+import math
 import os.path as osp
 import sys
+import time
 
 import pytest
 import torch
@@ -40,6 +41,9 @@ def test_resume_continues_instead_of_restarting(job):
                      '--cfg-options', 'train_cfg.max_epochs=1'])
     first = _state(osp.join(interrupted, 'epoch_1.pth'))
     assert first['meta']['epoch'] == 1
+    # MMEngine names a run's log dir by the second it starts in: start the
+    # resumed run in a new second so that it gets a log dir of its own.
+    time.sleep(math.ceil(time.time()) - time.time() + 0.05)
     runner = train_tool.main([cfg, '--work-dir', interrupted, '--resume'])
 
     # It ran exactly one more epoch, starting where epoch 1 ended.
@@ -48,16 +52,11 @@ def test_resume_continues_instead_of_restarting(job):
     resumed = _state(osp.join(interrupted, 'epoch_2.pth'))
     ref = _state(osp.join(straight, 'epoch_2.pth'))
 
-    # Every iteration ran exactly once over both processes: the first ran
-    # steps 1..4 (one epoch), so the resumed one ran only 5..8; a silent
-    # restart would log steps 1..4 twice. (Both processes may share one
-    # timestamped log dir when they start within the same second.)
-    steps = sorted(
-        json.loads(line)['step']
-        for log in glob.glob(osp.join(interrupted, '*', 'vis_data',
-                                      'scalars.json'))
-        for line in open(log))
-    assert steps == list(range(1, 9))
+    # The resumed process ran only epoch 2's iterations (5..8): a silent
+    # restart would log steps 1..4 again.
+    log = osp.join(runner.log_dir, 'vis_data', 'scalars.json')
+    steps = [json.loads(line)['step'] for line in open(log)]
+    assert steps == [5, 6, 7, 8]
 
     # Scheduler: restored, so its state matches the uninterrupted run's
     # (cosine over 2 epochs: lr 0.1 -> 0.05 after the first).
