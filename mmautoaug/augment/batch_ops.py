@@ -291,9 +291,12 @@ def augment_batch(images: torch.Tensor,
     sign = sign.to(device, torch.float64)
     op_index = op_index.to(device, torch.int64)
     param = torch.zeros(n, dtype=torch.float64, device=device)
+    height, width = images.shape[-2:]
     for k, r in enumerate(space.ranges):
         if r.takes_magnitude:
-            param = torch.where(op_index == k, r.param(m, sign), param)
+            # ranges in pixels (baseline spaces) need the image size
+            value = r.param(m, sign, size=r.axis_length(height, width))
+            param = torch.where(op_index == k, value, param)
     relaxed = applied.is_floating_point() and applied.requires_grad
     grad_wanted = straight_through and magnitude.requires_grad
     if (grad_wanted or relaxed) and not images.is_floating_point():

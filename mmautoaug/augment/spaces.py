@@ -71,6 +71,13 @@ OP_PARAMS: Dict[str, bool] = {
 
 #: Ops that move pixels, so boxes and masks must follow them.
 GEOMETRIC_OPS = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
+#: Ops whose parameter is a fraction of the image size; an :class:`OpRange`
+#: may state their range in pixels instead (``unit``).
+SIZED_OPS = ('TranslateX', 'TranslateY', 'Cutout')
+#: ``OpRange.rounding`` values.
+ROUNDINGS = (None, 'toward_low', 'nearest')
+#: ``OpRange.unit`` values.
+UNITS = (None, 'pixels', 'size_pixels')
 
 Number = Union[float, np.ndarray, 'torch.Tensor']  # noqa: F821
 
@@ -89,12 +96,33 @@ class OpRange:
         rounding (str, optional): For integer parameters: ``'toward_low'``
             gives ``low + int(m * (high - low))`` (the authors' ``int()``),
             ``'nearest'`` rounds the value to the closest integer.
+        unit (str, optional): What ``low``/``high`` measure, for ops whose
+            library parameter is a fraction of the image size (TranslateX/Y,
+            Cutout). ``None``: that fraction. ``'pixels'``: absolute pixels
+            whatever the image size (torchvision's TrivialAugmentWide
+            translates up to 32 px). ``'size_pixels'``: a fraction of the
+            size, counted in pixels so that ``rounding`` gives whole pixels
+            (torchvision's RandAugment: ``int(150 / 331 * W * level)`` px).
+            Either needs the image size in :meth:`param`.
     """
     op: str
     low: float = 0.0
     high: float = 0.0
     center: Optional[float] = None
     rounding: Optional[str] = None
+    unit: Optional[str] = None
+
+    def __post_init__(self):
+        if self.rounding not in ROUNDINGS:
+            raise ValueError(f'OpRange {self.op!r}: rounding '
+                             f'{self.rounding!r}; allowed: {list(ROUNDINGS)}')
+        if self.unit not in UNITS:
+            raise ValueError(f'OpRange {self.op!r}: unit {self.unit!r}; '
+                             f'allowed: {list(UNITS)}')
+        if self.unit is not None and self.op not in SIZED_OPS:
+            raise ValueError(f'OpRange {self.op!r}: unit {self.unit!r} is '
+                             f'only for the ops measured in image sizes '
+                             f'{list(SIZED_OPS)}')
 
     @property
     def takes_magnitude(self) -> bool:
@@ -104,7 +132,20 @@ class OpRange:
     def signed(self) -> bool:
         return self.center is not None
 
-    def param(self, magnitude: Number, sign: Number = 1.0) -> Number:
+    @property
+    def needs_size(self) -> bool:
+        """Whether :meth:`param` needs the image size (pixel units)."""
+        return self.unit is not None
+
+    def axis_length(self, height: int, width: int) -> int:
+        """The image length the op's parameter is a fraction of: the height
+        for TranslateY, the width otherwise."""
+        return height if self.op == 'TranslateY' else width
+
+    def param(self,
+              magnitude: Number,
+              sign: Number = 1.0,
+              size: Optional[int] = None) -> Number:
         """Map a normalised magnitude to the op's parameter.
 
         Works on Python floats, numpy arrays and torch tensors alike
@@ -114,10 +155,14 @@ class OpRange:
             magnitude (float | ndarray | Tensor): Values in [0, 1].
             sign (float | ndarray | Tensor): +1 or -1, used by signed ops
                 only. Defaults to 1.
+            size (int, optional): The image length along the op's axis
+                (:meth:`axis_length`); required by ranges with a ``unit``,
+                ignored by the others.
 
         Returns:
-            The parameter, of the same kind as ``magnitude``; ``None`` for
-            ops that take no parameter.
+            The parameter in the op library's unit (for pixel ranges: the
+            pixels divided by ``size``), of the same kind as ``magnitude``;
+            ``None`` for ops that take no parameter.
 
         Examples:
             >>> FASTAA.range('Rotate').param(0.75)
@@ -126,17 +171,35 @@ class OpRange:
             -15.0
             >>> FASTAA.range('Posterize').param(0.6)
             6.0
+            >>> TRIVIALAUGMENT_WIDE.range('TranslateX').param(0.5, size=64)
+            0.25
         """
         if not self.takes_magnitude:
             return None
-        offset = magnitude * (self.high - self.low)
+        scale = 1.0
+        if self.unit is not None:
+            if size is None or not size > 0:
+                raise ValueError(
+                    f'{self.op}: this range is in {self.unit} (see '
+                    f'OpRange.unit); pass size=<image length along the '
+                    f'op\'s axis> (got {size!r})')
+            scale = 1.0 if self.unit == 'pixels' else float(size)
+        offset = magnitude * ((self.high - self.low) * scale)
+        if self.unit is not None:
+            # whole pixels: a level such as 11/30 * 150/331 * 331 = 55 px
+            # lands a hair below the integer in double precision; nudge it
+            # back (far below any other value's distance to an integer)
+            offset = offset * (1.0 + 1e-12)
         if self.rounding == 'toward_low':
             offset = _trunc(offset)
-        value = self.low + offset
+        value = self.low * scale + offset
         if self.rounding == 'nearest':
             value = _round(value)
         if self.signed:
-            value = self.center + sign * (value - self.center)
+            center = self.center * scale
+            value = center + sign * (value - center)
+        if self.unit is not None:
+            value = value / float(size)
         return value
 
 
@@ -211,9 +274,18 @@ class SearchSpace:
         """The :class:`OpRange` of ``op``."""
         return self.ranges[self.index(op)]
 
-    def param(self, op: str, magnitude: Number, sign: Number = 1.0):
-        """Shortcut for ``self.range(op).param(magnitude, sign)``."""
-        return self.range(op).param(magnitude, sign)
+    def param(self,
+              op: str,
+              magnitude: Number,
+              sign: Number = 1.0,
+              size: Optional[int] = None):
+        """Shortcut for ``self.range(op).param(magnitude, sign, size)``."""
+        return self.range(op).param(magnitude, sign, size)
+
+    @property
+    def needs_size(self) -> bool:
+        """Whether some op of the space is measured in pixels."""
+        return any(r.needs_size for r in self.ranges)
 
     def bin_to_magnitude(self, b: Union[int, np.ndarray]) -> Number:
         """Normalised magnitude of a discrete bin (discrete spaces only)."""
@@ -327,9 +399,82 @@ object.__setattr__(
           for m in _AWS_LEVELS) +
     tuple((r.op, 0.0) for r in AWS.ranges if not r.takes_magnitude))
 
+# --- baselines ----------------------------------------------------------------
+# The spaces of the augmentations users compare a search against. A baseline
+# policy (mmautoaug.policy.baselines) draws its magnitudes from the levels
+# torchvision states as ``torch.linspace(0, max, 31)``: level b of 31 is the
+# normalised magnitude b / 30 here.
+
+#: torchvision's ``TrivialAugmentWide`` (Mueller & Hutter, "TrivialAugment:
+#: Tuning-free Yet State-of-the-Art Data Augmentation", ICCV 2021; the
+#: "wide" space of its Table 1), as ``torchvision.transforms.TrivialAugmentWide
+#: ._augmentation_space`` (torchvision 0.29) states it: ShearX/Y up to 0.99,
+#: TranslateX/Y up to 32 px (absolute, whatever the image size, truncated to
+#: whole pixels by ``int()``), Rotate up to 135 deg, Brightness/Color/
+#: Contrast/Sharpness ``1 +/- 0.99``, each with a random sign; Posterize
+#: ``8 - round(6 * level / 30)`` bits (8 -> 2); Solarize threshold 255 -> 0;
+#: AutoContrast, Equalize, Identity. Nearest sampling, black fill (its
+#: defaults).
+TRIVIALAUGMENT_WIDE = SearchSpace(
+    name='trivialaugment_wide',
+    ranges=(
+        OpRange('Identity'),
+        OpRange('ShearX', 0.0, 0.99, center=0.0),
+        OpRange('ShearY', 0.0, 0.99, center=0.0),
+        OpRange('TranslateX', 0.0, 32.0, center=0.0, rounding='toward_low',
+                unit='pixels'),
+        OpRange('TranslateY', 0.0, 32.0, center=0.0, rounding='toward_low',
+                unit='pixels'),
+        OpRange('Rotate', 0.0, 135.0, center=0.0),
+        OpRange('Brightness', 1.0, 1.99, center=1.0),
+        OpRange('Color', 1.0, 1.99, center=1.0),
+        OpRange('Contrast', 1.0, 1.99, center=1.0),
+        OpRange('Sharpness', 1.0, 1.99, center=1.0),
+        OpRange('Posterize', 8.0, 2.0, rounding='nearest'),
+        OpRange('Solarize', 255.0, 0.0),
+        OpRange('AutoContrast'),
+        OpRange('Equalize'),
+    ),
+    fill=(0, 0, 0),
+    source='TrivialAugment (Mueller & Hutter, ICCV 2021) wide space, as '
+    'torchvision 0.29 TrivialAugmentWide._augmentation_space states it')
+
+#: torchvision's ``RandAugment`` (Cubuk et al., "RandAugment: Practical
+#: automated data augmentation with a reduced search space", CVPR Workshops
+#: 2020), as ``torchvision.transforms.RandAugment._augmentation_space``
+#: (torchvision 0.29) states it: ShearX/Y up to 0.3, TranslateX/Y up to
+#: 150/331 of the image size (AutoAugment's 150 px of 331) truncated to whole
+#: pixels, Rotate up to 30 deg, Brightness/Color/Contrast/Sharpness
+#: ``1 +/- 0.9``, each with a random sign; Posterize ``8 - round(4 * level /
+#: 30)`` bits (8 -> 4); Solarize threshold 255 -> 0; AutoContrast, Equalize,
+#: Identity. Nearest sampling, black fill.
+RANDAUGMENT = SearchSpace(
+    name='randaugment',
+    ranges=(
+        OpRange('Identity'),
+        OpRange('ShearX', 0.0, 0.3, center=0.0),
+        OpRange('ShearY', 0.0, 0.3, center=0.0),
+        OpRange('TranslateX', 0.0, 150.0 / 331.0, center=0.0,
+                rounding='toward_low', unit='size_pixels'),
+        OpRange('TranslateY', 0.0, 150.0 / 331.0, center=0.0,
+                rounding='toward_low', unit='size_pixels'),
+        OpRange('Rotate', 0.0, 30.0, center=0.0),
+        OpRange('Brightness', 1.0, 1.9, center=1.0),
+        OpRange('Color', 1.0, 1.9, center=1.0),
+        OpRange('Contrast', 1.0, 1.9, center=1.0),
+        OpRange('Sharpness', 1.0, 1.9, center=1.0),
+        OpRange('Posterize', 8.0, 4.0, rounding='nearest'),
+        OpRange('Solarize', 255.0, 0.0),
+        OpRange('AutoContrast'),
+        OpRange('Equalize'),
+    ),
+    fill=(0, 0, 0),
+    source='RandAugment (Cubuk et al., CVPRW 2020), as torchvision 0.29 '
+    'RandAugment._augmentation_space states it')
+
 SPACES: Dict[str, SearchSpace] = {
     s.name: s
-    for s in (FASTAA, AUTOAUGMENT, AWS)
+    for s in (FASTAA, AUTOAUGMENT, AWS, TRIVIALAUGMENT_WIDE, RANDAUGMENT)
 }
 
 

@@ -150,7 +150,8 @@ class DetPolicyAugment(PolicyAugment):
         """Apply one sub-policy drawn from the policy to ``results``."""
         rng = self.rng
         moved = False
-        for op, param in self.policy.sample_ops(rng):
+        for op, param in self.policy.sample_ops(
+                rng, image_size=results['img'].shape[:2]):
             if op in self.skip_ops:
                 continue
             img = results['img']

@@ -14,6 +14,12 @@ On disk it is versioned JSON::
                        {"op": "Equalize", "prob": 0.4, "magnitude": 0.0}]],
      "weights": null,
      "meta": {"method": "dada", "dataset": "cifar10", "source": "..."}}
+
+Version 2 adds one optional op key, ``magnitude_dist``: a magnitude drawn
+anew at each application (:mod:`.magnitude`), which the baselines
+(TrivialAugment, RandAugment, UniformAugment) need. A policy that uses it is
+written as version 2; every other policy is still written, and read, as
+version 1.
 """
 import copy
 import datetime
@@ -29,11 +35,15 @@ import numpy as np
 
 from mmautoaug.augment.spaces import SearchSpace, get_space
 from .errors import PolicyError, closest_name
+from .magnitude import DIST_TYPES, FIXED, MagnitudeDist, check_dist
 
-#: The format this code writes; files with a larger version are refused.
+#: The format of policies with fixed magnitudes (written for them).
 FORMAT_VERSION = 1
+#: The newest format this code reads and writes (policies whose ops draw
+#: their magnitude, ``magnitude_dist``); larger versions are refused.
+MAX_FORMAT_VERSION = 2
 _TOP_KEYS = ('format_version', 'space', 'sub_policies', 'weights', 'meta')
-_OP_KEYS = ('op', 'prob', 'magnitude')
+_OP_KEYS = ('op', 'prob', 'magnitude', 'magnitude_dist')
 #: How far the weights may sum from 1 (files written by hand round them).
 WEIGHT_SUM_TOLERANCE = 1e-3
 
@@ -47,17 +57,37 @@ class PolicyOp:
         prob (float): Probability of applying it, in [0, 1].
         magnitude (float): Normalised magnitude in [0, 1]; the space maps
             it to the op's parameter. Ignored by ops without a parameter.
+            With a ``magnitude_dist`` it is the normal's centre, or what
+            tools show for a uniform one (its middle).
+        magnitude_dist (MagnitudeDist, optional): Draw the magnitude anew at
+            each application (format version 2, see :mod:`.magnitude`);
+            ``None`` applies ``magnitude``.
 
     Examples:
         >>> PolicyOp('Rotate', 0.7, 0.6).to_dict()
         {'op': 'Rotate', 'prob': 0.7, 'magnitude': 0.6}
+        >>> op = PolicyOp('Rotate', 1.0, 0.5,
+        ...               MagnitudeDist('uniform', 0.0, 1.0, bins=31))
+        >>> 0.0 <= op.sample_magnitude(np.random.default_rng(0)) <= 1.0
+        True
     """
     op: str
     prob: float
     magnitude: float = 0.0
+    magnitude_dist: Optional[MagnitudeDist] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return {'op': self.op, 'prob': self.prob, 'magnitude': self.magnitude}
+        out = {'op': self.op, 'prob': self.prob, 'magnitude': self.magnitude}
+        if self.magnitude_dist is not None:
+            out['magnitude_dist'] = self.magnitude_dist.to_dict()
+        return out
+
+    def sample_magnitude(self, rng: np.random.Generator) -> float:
+        """The magnitude of one application: ``magnitude``, or a draw from
+        ``magnitude_dist`` (one variate of ``rng``)."""
+        if self.magnitude_dist is None:
+            return float(self.magnitude)
+        return self.magnitude_dist.sample(float(self.magnitude), rng)
 
 
 class Policy:
@@ -126,6 +156,18 @@ class Policy:
                 f'weights={"uniform" if self.weights is None else "given"}'
                 f'{", " + repr(name) if name else ""})')
 
+    @property
+    def uses_magnitude_dists(self) -> bool:
+        """Whether some op draws its magnitude (a version-2 policy)."""
+        return any(op.magnitude_dist is not None
+                   for sub in self.sub_policies for op in sub)
+
+    @property
+    def format_version(self) -> int:
+        """The version :meth:`to_dict` writes: 2 when an op has a
+        ``magnitude_dist``, else 1 (so older readers still load it)."""
+        return 2 if self.uses_magnitude_dists else FORMAT_VERSION
+
     def probabilities(self) -> np.ndarray:
         """Probability of picking each sub-policy, shape (S,), sums to 1."""
         if self.weights is None:
@@ -179,7 +221,7 @@ class Policy:
     def to_dict(self) -> Dict[str, Any]:
         """The JSON layout (see the module docstring)."""
         return {
-            'format_version': FORMAT_VERSION,
+            'format_version': self.format_version,
             'space': self.space_name,
             'sub_policies': [[op.to_dict() for op in sub]
                              for sub in self.sub_policies],
@@ -205,15 +247,17 @@ class Policy:
         if isinstance(version, bool) or not isinstance(version, int):
             raise PolicyError(f'format_version: expected an integer, got '
                               f'{version!r}')
-        if version > FORMAT_VERSION:
+        if version > MAX_FORMAT_VERSION:
             raise PolicyError(
                 f'format_version: {version} is newer than this version of '
-                f'mmautoaug reads ({FORMAT_VERSION}); upgrade mmautoaug')
+                f'mmautoaug reads ({MAX_FORMAT_VERSION}); upgrade mmautoaug')
         if version < 1:
             raise PolicyError(f'format_version: {version} is not a valid '
                               'version (versions start at 1)')
-        return cls(data['space'], data['sub_policies'], data.get('weights'),
-                   data.get('meta') or {})
+        policy = cls(data['space'], data['sub_policies'],
+                     data.get('weights'), data.get('meta') or {})
+        _check_version_features(policy, version)
+        return policy
 
     def save(self, path: str) -> str:
         """Write the policy as JSON to ``path`` (folders are created).
@@ -318,21 +362,26 @@ class Policy:
     # ------------------------------------------------------------------ #
     def sample_ops(self,
                    rng: np.random.Generator,
-                   sub_policy: Optional[int] = None
+                   sub_policy: Optional[int] = None,
+                   image_size: Optional[Tuple[int, int]] = None
                    ) -> List[Tuple[str, Optional[float]]]:
         """Draw the ops to apply to one image.
 
         Picks a sub-policy (by :attr:`weights`, uniformly when there are
         none), then for each of its ops in order draws whether it applies
-        (``rng.random() < prob``) and, for signed ops of the space, a sign
-        (-1 with probability 0.5), and maps the magnitude to the op's
-        parameter. Shared by every per-image transform, so classification
-        and detection pipelines sample alike.
+        (``rng.random() < prob``), its magnitude when it has a
+        ``magnitude_dist`` (:meth:`PolicyOp.sample_magnitude`) and, for
+        signed ops of the space, a sign (-1 with probability 0.5), and maps
+        the magnitude to the op's parameter. Shared by every per-image
+        transform, so classification and detection pipelines sample alike.
 
         Args:
             rng (numpy.random.Generator): The random source.
             sub_policy (int, optional): Use this sub-policy instead of
                 drawing one (for visualisation).
+            image_size (tuple[int, int], optional): ``(height, width)`` of
+                the image; needed by spaces whose ranges are in pixels
+                (:attr:`SearchSpace.needs_size`).
 
         Returns:
             list[tuple[str, float | None]]: The ops to apply, in order, with
@@ -348,17 +397,48 @@ class Policy:
             raise IndexError(f'sub_policy: {sub_policy} is out of range for '
                              f'a policy of {len(self)} sub-policies')
         space = self.space
+        if space.needs_size and image_size is None:
+            raise ValueError(f'image_size: the {space.name!r} space has '
+                             'ranges in pixels; pass image_size=(H, W)')
         chosen = []
         for op in self.sub_policies[sub_policy]:
             if rng.random() >= op.prob:
                 continue
+            magnitude = op.sample_magnitude(rng)
             op_range = space.range(op.op)
             sign = 1.0
             if op_range.signed and rng.random() < 0.5:
                 sign = -1.0
-            param = op_range.param(float(op.magnitude), sign)
+            size = None if image_size is None else op_range.axis_length(
+                *image_size)
+            param = op_range.param(magnitude, sign, size)
             chosen.append((op.op, None if param is None else float(param)))
         return chosen
+
+    def magnitude_dist_arrays(self) -> Dict[str, np.ndarray]:
+        """The ops' magnitude distributions as ``(S, K)`` arrays, padded
+        like :meth:`to_arrays`, for the batched face
+        (:func:`~mmautoaug.policy.magnitude.draw_magnitudes`).
+
+        Returns:
+            dict: ``code`` (int64, :data:`~.magnitude.FIXED` where an op
+            applies its magnitude), ``low``, ``high``, ``bins``, ``std``
+            (float64).
+        """
+        shape = (len(self), max(len(sub) for sub in self.sub_policies))
+        out = dict(code=np.full(shape, FIXED, np.int64))
+        for key in ('low', 'high', 'bins', 'std'):
+            out[key] = np.zeros(shape, np.float64)
+        for i, sub in enumerate(self.sub_policies):
+            for j, op in enumerate(sub):
+                dist = op.magnitude_dist
+                if dist is None:
+                    continue
+                out['code'][i, j] = dist.code
+                out['low'][i, j], out['high'][i, j] = dist.low, dist.high
+                out['bins'][i, j] = dist.bins or 0
+                out['std'][i, j] = dist.std or 0.0
+        return out
 
     def describe(self, op: PolicyOp) -> str:
         """What an op does, in words, e.g. ``'Rotate by +/-15 deg'``."""
@@ -388,7 +468,8 @@ def _plain(x: Any) -> Any:
 
 def _as_op(op: Any, where: str) -> PolicyOp:
     if isinstance(op, PolicyOp):
-        return PolicyOp(op.op, _plain(op.prob), _plain(op.magnitude))
+        return PolicyOp(op.op, _plain(op.prob), _plain(op.magnitude),
+                        _as_dist(op.magnitude_dist, where))
     if isinstance(op, dict):
         unknown = sorted(set(op) - set(_OP_KEYS))
         if unknown:
@@ -399,13 +480,29 @@ def _as_op(op: Any, where: str) -> PolicyOp:
             raise PolicyError(f'{where}: missing keys {missing}; an op has '
                               f'the keys {list(_OP_KEYS)}')
         return PolicyOp(op['op'], _plain(op['prob']),
-                        _plain(op.get('magnitude', 0.0)))
+                        _plain(op.get('magnitude', 0.0)),
+                        _as_dist(op.get('magnitude_dist'), where))
     if isinstance(op, (list, tuple)) and len(op) in (2, 3):
         return PolicyOp(op[0], *[_plain(x) for x in op[1:]])
     raise PolicyError(f'{where}: expected an op as a dict '
                       '{"op", "prob", "magnitude"} or an '
                       '(op, prob, magnitude) tuple, got '
                       f'{type(op).__name__} {op!r}')
+
+
+def _as_dist(dist: Any, where: str) -> Optional[MagnitudeDist]:
+    """An op's ``magnitude_dist`` (None, a dict or a MagnitudeDist)."""
+    if dist is None:
+        return None
+    return MagnitudeDist.from_dict(dist, f'{where}.magnitude_dist')
+
+
+def _check_version_features(policy: 'Policy', version: int) -> None:
+    """A file must declare the version of the features it uses."""
+    if version < 2 and policy.uses_magnitude_dists:
+        raise PolicyError(
+            'format_version: 1, but an op has a magnitude_dist (types '
+            f'{list(DIST_TYPES)}), which needs format_version 2')
 
 
 def _is_real(x: Any) -> bool:
@@ -430,6 +527,12 @@ def _check_op(op: PolicyOp, space: SearchSpace, where: str) -> None:
         if not 0.0 <= value <= 1.0:
             raise PolicyError(
                 f'{where}.{key}: {value} is outside [0, 1]')
+    if op.magnitude_dist is not None:
+        if not isinstance(op.magnitude_dist, MagnitudeDist):
+            raise PolicyError(f'{where}.magnitude_dist: expected a '
+                              'MagnitudeDist or its dict, got '
+                              f'{type(op.magnitude_dist).__name__}')
+        check_dist(op.magnitude_dist, f'{where}.magnitude_dist')
 
 
 def _check_weights(weights: Sequence[Any], num: int) -> None:

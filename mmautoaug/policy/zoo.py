@@ -2,7 +2,10 @@
 """Published policies shipped as data files, and :func:`load_policy`.
 
 Every file under ``mmautoaug/policy/zoo/`` is a policy JSON whose ``meta``
-names its source (paper and released code). Load one by its file name
+names its source (paper and released code), the model and data it was
+searched for, the error the paper reports with it, and how the authors'
+training code applies it (``meta.training``: where the policy sits in the
+train pipeline, the Cutout added after it). Load one by its file name
 without the extension::
 
     >>> load_policy('autoaugment_cifar10')  # doctest: +SKIP
@@ -17,17 +20,29 @@ from .policy import Policy
 
 ZOO_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'zoo')
 
-#: Published policies this zoo knows of but does not ship, with the reason.
-#: Loading one raises an error that says how to add it.
+#: Policies the search papers report but did not publish, with the reason.
+#: Loading one raises an error that says so and how to add a policy.
 NOT_BUNDLED: Dict[str, str] = {
-    name: ('its released genotype (the authors\' archive of (op, prob, '
-           'magnitude) triples) could not be transcribed and verified here; '
-           'convert the released table with `python tools/policy/convert.py '
-           'GENOTYPE --from genotype --space fastaa --to ours --out '
-           f'mmautoaug/policy/zoo/{name}.json`')
-    for name in ('fast_autoaugment_cifar10', 'dada_cifar10', 'dada_cifar100',
-                 'dada_svhn', 'dada_imagenet')
+    **{
+        f'aws_{data}': (
+            'AWS (Tian et al., NeurIPS 2020) published no searched policy '
+            '(the official repository Awesome-AutoAug-Algorithms/'
+            'AWS-OHL-AutoAug has only search code); search one with '
+            'configs/aws/ and use its work_dir/policy.json')
+        for data in ('cifar10', 'cifar100', 'imagenet')
+    },
+    **{
+        f'advaa_{data}': (
+            'Adversarial AutoAugment (Zhang et al., ICLR 2020) published no '
+            'policy (its policies change every epoch; no official code was '
+            'found); run configs/advaa/ and use the schedule it writes')
+        for data in ('cifar10', 'cifar100', 'imagenet')
+    },
 }
+_HOW_TO_ADD = ('; a policy published as a table of (op, prob, magnitude) '
+               'triples is added with `python tools/policy/convert.py TABLE '
+               '--from genotype --space fastaa --to ours --out '
+               'mmautoaug/policy/zoo/NAME.json`')
 
 
 def list_zoo() -> List[str]:
@@ -50,10 +65,14 @@ def zoo_path(name: str) -> str:
         return path
     if name in NOT_BUNDLED:
         raise PolicyError(f'zoo policy {name!r} is not bundled: '
-                          f'{NOT_BUNDLED[name]}')
+                          f'{NOT_BUNDLED[name]}{_HOW_TO_ADD}')
     names = list_zoo()
-    raise PolicyError(f'{name!r} is neither a policy file nor a zoo name'
-                      f'{closest_name(name, names)}; zoo: {names}')
+    from .baselines import BASELINES
+    raise PolicyError(f'{name!r} is neither a policy file nor a zoo name '
+                      f'nor a baseline'
+                      f'{closest_name(name, names + list(BASELINES))}'
+                      f'; zoo: {names}; baselines: {sorted(BASELINES)} '
+                      '(e.g. randaugment:n=2,m=9)')
 
 
 def load_policy(policy: Union[str, os.PathLike, Dict[str, Any],
@@ -62,9 +81,11 @@ def load_policy(policy: Union[str, os.PathLike, Dict[str, Any],
 
     Args:
         policy (str | PathLike | dict | Policy): A path to a policy JSON
-            file, the name of a zoo policy (see :func:`list_zoo`), a dict in
-            the JSON layout (e.g. from a config), or a :class:`Policy`
-            (returned as is).
+            file, the name of a zoo policy (see :func:`list_zoo`), a
+            baseline spec (``'trivialaugment_wide'``,
+            ``'randaugment:n=2,m=9'``, ... see
+            :mod:`~mmautoaug.policy.baselines`), a dict in the JSON layout
+            (e.g. from a config), or a :class:`Policy` (returned as is).
 
     Returns:
         Policy: The validated policy.
@@ -84,6 +105,9 @@ def load_policy(policy: Union[str, os.PathLike, Dict[str, Any],
                           f'or a Policy, got {type(policy).__name__}')
     if osp.isfile(policy):
         return Policy.load(policy)
+    from .baselines import build_baseline, is_baseline_spec
+    if is_baseline_spec(policy):
+        return build_baseline(policy)
     if policy.endswith('.json') or os.sep in policy:
         raise FileNotFoundError(f'policy file {policy!r} does not exist')
     return Policy.load(zoo_path(policy))

@@ -102,14 +102,19 @@ def test_arrays_round_trip_and_padding():
     (_valid(weights=[1.0]), r'weights: 1 weights for 2 sub-policies'),
     (_valid(weights=[1.5, -0.5]), r'weights\[1\]: -0\.5 is negative'),
     (_valid(weights=['a', 1]), r'weights\[0\]: expected a finite number'),
-    (_valid(format_version=2),
-     r'format_version: 2 is newer than this version of mmautoaug reads '
-     r'\(1\); upgrade mmautoaug'),
+    (_valid(format_version=3),
+     r'format_version: 3 is newer than this version of mmautoaug reads '
+     r'\(2\); upgrade mmautoaug'),
+    (_valid(sub_policies=[[dict(op='Rotate', prob=0.5, magnitude=0.3,
+                                magnitude_dist=dict(type='normal',
+                                                    std=0.1))]]),
+     r'format_version: 1, but an op has a magnitude_dist .* needs '
+     r'format_version 2'),
     (_valid(format_version='1'), r'format_version: expected an integer'),
     (_valid(format_version=0), r'format_version: 0 is not a valid version'),
     (_valid(space='fast'),
      r"space: unknown search space 'fast'; allowed: \['autoaugment', "
-     r"'aws', 'fastaa'\]"),
+     r"'aws', 'fastaa', 'randaugment', 'trivialaugment_wide'\]"),
     (_valid(meta=dict(x=object())), r'meta: must be JSON-serialisable'),
     (_valid(extra=1), r"unknown keys \['extra'\]"),
 ])

@@ -124,7 +124,8 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int, out: str,
         for k in range(1, cols):
             out_img = img
             applied = []
-            for op, param in policy.sample_ops(rng, sub_policy=i):
+            for op, param in policy.sample_ops(rng, sub_policy=i,
+                                               image_size=img.shape[:2]):
                 out_img = apply_image_op(out_img, op, param,
                                          fill=space.fill,
                                          cutout_fill=space.cutout_fill,

@@ -83,7 +83,8 @@ class PolicyAugment(RandomStreamTransform):
         _check_image(img)
         space = self.policy.space
         out = img
-        for op, param in self.policy.sample_ops(self.rng):
+        for op, param in self.policy.sample_ops(
+                self.rng, image_size=img.shape[:2]):
             pair = self._pair_for(img) if op == 'SamplePairing' else None
             out = apply_image_op(
                 out,

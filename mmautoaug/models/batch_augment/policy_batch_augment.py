@@ -21,6 +21,9 @@ class PolicyBatchAugment(nn.Module):
     its policy's sub-policies is drawn (by the sub-policy weights, uniformly
     when there are none), then every op of it is applied with its
     probability by the batched op library (no Python loop over images).
+    Ops with a ``magnitude_dist`` (the baselines: TrivialAugment,
+    RandAugment, UniformAugment) draw their magnitude per image on the
+    device, as the per-image face does.
     An optional Cutout follows the policy, as in AutoAugment's and
     Adversarial AutoAugment's training recipes.
 
@@ -77,6 +80,9 @@ class PolicyBatchAugment(nn.Module):
         self.register_buffer('prob', None, persistent=False)
         self.register_buffer('magnitude', None, persistent=False)
         self.register_buffer('weights', None, persistent=False)
+        # (M, S, K) magnitude distributions (policy.magnitude), or None when
+        # every op applies its fixed magnitude
+        self.magnitude_dist = None
         if policy is not None:
             self.set_policies(policy if isinstance(policy, (list, tuple))
                               else [policy])
@@ -112,10 +118,23 @@ class PolicyBatchAugment(nn.Module):
             op_index[m, :s, :k], prob[m, :s, :k] = o, p
             magnitude[m, :s, :k] = g
             weights[m, :s] = w
+        dists = None
+        if any(p.uses_magnitude_dists for p in policies):
+            dists = {}
+            for m, policy in enumerate(policies):
+                for key, a in policy.magnitude_dist_arrays().items():
+                    dists.setdefault(key, np.zeros(shape, a.dtype))
+                    dists[key][m, :a.shape[0], :a.shape[1]] = a
         self.space = get_space(spaces.pop())
-        self.set_arrays(op_index, prob, magnitude, weights)
+        self.set_arrays(op_index, prob, magnitude, weights,
+                        magnitude_dist=dists)
 
-    def set_arrays(self, op_index, prob, magnitude, weights=None) -> None:
+    def set_arrays(self,
+                   op_index,
+                   prob,
+                   magnitude,
+                   weights=None,
+                   magnitude_dist=None) -> None:
         """Use ``M`` policies given as arrays (numpy or torch).
 
         Args:
@@ -124,6 +143,10 @@ class PolicyBatchAugment(nn.Module):
             magnitude: ``(M, S, K)`` normalised magnitudes in [0, 1].
             weights: ``(M, S)`` sub-policy weights (non-negative, each row
                 with a positive sum); ``None`` picks sub-policies uniformly.
+            magnitude_dist (dict, optional): ``(M, S, K)`` arrays ``code,
+                low, high, bins, std`` as
+                :meth:`~mmautoaug.policy.Policy.magnitude_dist_arrays`
+                gives them; ``None``: every op applies its ``magnitude``.
         """
         op_index = torch.as_tensor(op_index, dtype=torch.long)
         # float64: a bin such as 0.9 must map to the same parameter as in
@@ -162,6 +185,21 @@ class PolicyBatchAugment(nn.Module):
         self.prob = prob.to(device)
         self.magnitude = magnitude.to(device)
         self.weights = (weights / weights.sum(1, keepdim=True)).to(device)
+        self.magnitude_dist = None
+        if magnitude_dist is not None:
+            self.magnitude_dist = {
+                k: torch.as_tensor(
+                    v,
+                    dtype=torch.int64 if k == 'code' else torch.float64,
+                    device=device)
+                for k, v in magnitude_dist.items()
+            }
+            for k, v in self.magnitude_dist.items():
+                if v.shape != op_index.shape:
+                    raise ValueError(
+                        f'PolicyBatchAugment: magnitude_dist[{k!r}] has '
+                        f'shape {tuple(v.shape)}, op_index '
+                        f'{tuple(op_index.shape)}; they must match')
 
     def _device(self) -> torch.device:
         return (self.op_index.device
@@ -213,7 +251,8 @@ class PolicyBatchAugment(nn.Module):
         device = inputs.device
         if self.op_index.device != device:
             self.set_arrays(self.op_index.to(device), self.prob.to(device),
-                            self.magnitude.to(device), self.weights.to(device))
+                            self.magnitude.to(device), self.weights.to(device),
+                            self.magnitude_dist)
         rng = self._rng(device)
         num_m, batch = self.num_copies, inputs.shape[0]
         images = inputs.float()
@@ -221,12 +260,15 @@ class PolicyBatchAugment(nn.Module):
             images = images.repeat(num_m, 1, 1, 1)
         sub = self.choose_sub_policies(batch, rng)
         copy = torch.arange(num_m, device=device).repeat_interleave(batch)
+        magnitude = self.magnitude[copy, sub]
+        if self.magnitude_dist is not None:
+            magnitude = self._draw_magnitudes(magnitude, copy, sub, rng)
         images = apply_sub_policies(
             images,
             self.space,
             self.op_index[copy, sub],
             self.prob[copy, sub],
-            self.magnitude[copy, sub],
+            magnitude,
             generator=rng)
         if self.cutout is not None:
             total = images.shape[0]
@@ -239,6 +281,23 @@ class PolicyBatchAugment(nn.Module):
                 cutout_fill=self.space.cutout_fill,
                 generator=rng)
         return images.float()
+
+    def _draw_magnitudes(self, magnitude, copy, sub, rng):
+        """Each image's magnitudes from its ops' distributions."""
+        from mmautoaug.policy.magnitude import draw_magnitudes
+        d = {k: v[copy, sub] for k, v in self.magnitude_dist.items()}
+        u = torch.rand(
+            magnitude.shape,
+            generator=rng,
+            device=magnitude.device,
+            dtype=torch.float64)
+        z = torch.randn(
+            magnitude.shape,
+            generator=rng,
+            device=magnitude.device,
+            dtype=torch.float64)
+        return draw_magnitudes(d['code'], magnitude, d['low'], d['high'],
+                               d['bins'], d['std'], u, z)
 
     def extra_repr(self) -> str:
         return (f'space={self.space.name!r}, num_copies={self.num_copies}, '

@@ -44,9 +44,15 @@ class Notes:
         warnings.warn(text, ConversionWarning, stacklevel=3)
 
 
-def op_value(space: SearchSpace, op: str,
-             magnitude: float) -> Tuple[Optional[float], bool]:
+def op_value(space: SearchSpace,
+             op: str,
+             magnitude: float,
+             size: Optional[int] = None) -> Tuple[Optional[float], bool]:
     """The parameter an op applies, as other libraries state it.
+
+    Args:
+        size (int, optional): The image length along the op's axis, for
+            ranges in pixels (the baseline spaces); see :func:`axis_size`.
 
     Returns:
         tuple: ``(value, signed)``. For signed ops ``value`` is the distance
@@ -57,7 +63,7 @@ def op_value(space: SearchSpace, op: str,
     r = space.range(op)
     if not r.takes_magnitude:
         return None, False
-    param = float(r.param(float(magnitude)))
+    param = float(r.param(float(magnitude), size=size))
     if r.signed:
         return abs(param - r.center), True
     return param, False
@@ -114,6 +120,30 @@ def _snap(space: SearchSpace, op: str, m: float, value: float) -> float:
         if math.isclose(got, value, rel_tol=0, abs_tol=1e-9):
             return cand
     return best
+
+
+def axis_size(space: SearchSpace, op: str, image_size, where: str,
+              target: str) -> Optional[int]:
+    """The image length a pixel range of ``op`` needs (``None`` when its
+    range is not in pixels); a clear error when ``image_size`` is missing.
+
+    Args:
+        image_size (int | tuple[int, int], optional): ``W`` or ``(H, W)``.
+    """
+    r = space.range(op)
+    if not r.needs_size:
+        return None
+    if image_size is None:
+        raise PolicyError(
+            f'{where}: {op} of the {space.name!r} space is measured in '
+            f'pixels ({r.unit}) but {target} takes a fraction of the image '
+            'size; pass image_size (the width, or (height, width)) of the '
+            'images')
+    if isinstance(image_size, int):
+        height = width = image_size
+    else:
+        height, width = (int(v) for v in image_size)
+    return r.axis_length(height, width)
 
 
 def fill_in_order(fill: Sequence[int], channel_order: str) -> tuple:

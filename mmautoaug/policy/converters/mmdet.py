@@ -31,6 +31,14 @@ Factors with a random sign (aws space, ``1 +/- d``) become a
 [1] mmdet's ``CutOut`` places its rectangle by the top-left corner and takes
 a ratio per axis; ours is a square of side ``fraction x width`` centred at a
 random pixel and clipped.
+
+Ops that draw their magnitude (``magnitude_dist``, the baselines) use
+mmdet's random level (``level=None``: uniform between ``min_mag`` and
+``max_mag``, rounded to 0.1): exact up to that rounding for a continuous
+uniform of a linear op; discrete levels, normal draws and shears (uniform in
+degrees, not in the factor) are approximated with a warning. Ranges in
+absolute pixels (TrivialAugment's translate) have no mmdet counterpart and
+are refused (use :class:`~mmautoaug.detection.DetPolicyAugment`).
 """
 import inspect
 import math
@@ -158,11 +166,86 @@ def _level_cfg(op: str, prob: float, value: float, scope, where: str,
                 min_mag=0.0, max_mag=clean(mag))
 
 
+def _ratio(r, magnitude: float) -> float:
+    """A ``'size_pixels'`` range's value as a ratio of the size, before its
+    whole-pixel rounding (what mmdet's translate takes)."""
+    return r.low + magnitude * (r.high - r.low)
+
+
+def _random_level_cfg(space, op: PolicyOp, scope, where: str,
+                      notes: Notes):
+    """mmdet's random level for an op with a ``magnitude_dist``: the
+    config(s) of ``level=None`` between the values at the distribution's
+    ends, as ``(low, high)`` pairs of ``(cfg_lo, cfg_hi)``."""
+    r = space.range(op.op)
+    dist = op.magnitude_dist
+    if dist.type == 'normal':
+        notes.add(where, f'{op.op}: a normal draw around {op.magnitude:.4g} '
+                  f'(std {dist.std:.4g}) becomes a uniform draw over '
+                  '+/-2 std (mmdet draws levels uniformly)')
+        lo = max(0.0, op.magnitude - 2 * dist.std)
+        hi = min(1.0, op.magnitude + 2 * dist.std)
+    else:
+        lo, hi = dist.low, dist.high
+        if dist.bins is not None:
+            notes.add(where, f'{op.op}: one of {dist.bins} levels becomes a '
+                      'continuous uniform draw (mmdet draws continuously)')
+    if r.rounding or r.unit:
+        notes.add(where, f'{op.op}: the space rounds the drawn value '
+                  f'({r.rounding or "none"}, unit {r.unit or "-"}); mmdet '
+                  'applies it unrounded')
+    if op.op in ('ShearX', 'ShearY'):
+        notes.add(where, f'{op.op}: uniform in degrees (mmdet) rather than '
+                  'in the shear factor')
+    values = [_ratio(r, m) if r.unit else float(r.param(m)) for m in (lo, hi)]
+    if r.signed:
+        # mmdet draws the distance from the identity, then a random sign
+        values = [v - (0.0 if r.unit else r.center) for v in values]
+        if values[0] < 0 < values[1] or values[1] < 0 < values[0]:
+            if abs(abs(values[0]) - abs(values[1])) > 1e-9:
+                notes.add(where, f'{op.op}: the draw crosses the identity '
+                          'unevenly; mmdet draws the distance from 0 to the '
+                          'larger end')
+            values = [0.0, max(abs(v) for v in values)]
+        values = [abs(v) for v in values]
+    mags = sorted(round(_mmdet_unit(op.op, v), 6) for v in values)
+    return dict(type=scoped(op.op, scope), prob=float(op.prob), level=None,
+                min_mag=clean(mags[0]), max_mag=clean(mags[1]))
+
+
 def _op_to_mmdet(space, op: PolicyOp, scope, border, cut_fill, where: str,
                  notes: Notes) -> Optional[Dict[str, Any]]:
     if op.op == 'Identity':
         return None
-    value, signed = op_value(space, op.op, op.magnitude)
+    r = space.range(op.op)
+    if r.unit == 'pixels':
+        raise PolicyError(
+            f'{where}: {op.op} of the {space.name!r} space moves by absolute '
+            'pixels, which mmdet\'s ratio of the image size cannot state; '
+            'use mmautoaug.DetPolicyAugment (backend=\'mmautoaug\')')
+    if op.magnitude_dist is not None and op.op not in _PLAIN:
+        cfg = _random_level_cfg(space, op, scope, where, notes)
+        if op.op in _GEOMETRIC:
+            cfg.update(reversal_prob=0.5 if r.signed else 1.0,
+                       img_border_value=border, interpolation='nearest')
+            return cfg
+        if op.op in _FACTORS and r.signed:
+            up = dict(cfg, min_mag=clean(1.0 + cfg['min_mag']),
+                      max_mag=clean(1.0 + cfg['max_mag']))
+            down = dict(cfg, min_mag=clean(1.0 - cfg['max_mag']),
+                        max_mag=clean(1.0 - cfg['min_mag']))
+            return dict(type='RandomChoice', transforms=[[up], [down]])
+        if op.op in _FACTORS or op.op in ('Solarize', 'Posterize'):
+            return cfg
+        notes.add(where, f'{op.op} with a drawn magnitude has no mmdet '
+                  'transform; dropped')
+        return None
+    if r.unit == 'size_pixels':
+        notes.add(where, f'{op.op}: whole-pixel truncation of the '
+                  f'{space.name!r} space is not replayed (mmdet takes the '
+                  'ratio)')
+    value, signed = op_value(space, op.op, op.magnitude) if not r.unit \
+        else (_ratio(r, op.magnitude), r.signed)
     if op.op in _PLAIN:
         return dict(type=scoped(op.op, scope), prob=float(op.prob))
     if op.op in _GEOMETRIC:

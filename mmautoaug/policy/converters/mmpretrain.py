@@ -32,6 +32,15 @@ the random sign makes irrelevant; we set ``interpolation='nearest'`` and
 mmpretrain's ``AutoAugment`` picks sub-policies uniformly; a policy with
 weights is written as mmcv's ``RandomChoice(transforms=..., prob=weights)``
 instead, which is exact.
+
+Ops that draw their magnitude (``magnitude_dist``, the baselines) become
+mmpretrain's own random magnitude: ``magnitude_range`` = the op's values at
+magnitudes 0 and 1, ``total_level=1``, ``magnitude_level`` = the normal's
+centre with ``magnitude_std`` = its std (exact), or the uniform's top with
+``magnitude_std='inf'`` (uniform from 0: exact for a continuous uniform from
+0; a discrete one, e.g. TrivialAugment's 31 levels, is drawn continuously,
+and integer parameters are rounded by mmpretrain, with a warning). Ranges in
+pixels (the baseline spaces) need ``image_size``.
 """
 import inspect
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -39,9 +48,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
-from ._common import (Notes, assemble_policy, clean, fill_in_order,
-                      magnitude_for, op_value,
-                      scoped, type_name)
+from ._common import (Notes, assemble_policy, axis_size, clean,
+                      fill_in_order, magnitude_for, op_value, scoped,
+                      type_name)
 
 #: our op -> (mmpretrain type, name of its value argument, fixed kwargs)
 _TO: Dict[str, Tuple[str, Optional[str], Dict[str, Any]]] = {
@@ -115,7 +124,17 @@ def to_mmpretrain(policy: Policy,
             name, key, fixed = _TO[op.op]
             cfg = dict(type=scoped(name, scope), prob=float(op.prob))
             cfg.update(fixed)
-            value, signed = op_value(space, op.op, op.magnitude)
+            size = axis_size(space, op.op, image_size, where, 'mmpretrain')
+            if op.magnitude_dist is not None and key is not None:
+                cfg.update(_random_magnitude(space, op, name, size,
+                                             image_size, where, notes))
+                if name in _GEOMETRIC:
+                    cfg.update(pad_val=pad_val, interpolation='nearest')
+                elif name == 'Cutout':
+                    cfg['pad_val'] = cut_val
+                out.append(cfg)
+                continue
+            value, signed = op_value(space, op.op, op.magnitude, size)
             if name in _GEOMETRIC:
                 cfg[key] = clean(value)
                 cfg.update(random_negative_prob=0.5 if signed else 0.0,
@@ -182,6 +201,47 @@ def from_mmpretrain(cfg: Union[Dict[str, Any], List[List[Dict[str, Any]]]],
 
 
 # ---------------------------------------------------------------------- #
+def _random_magnitude(space, op: PolicyOp, name: str, size, image_size,
+                      where: str, notes: Notes) -> Dict[str, Any]:
+    """mmpretrain's random-magnitude arguments for an op with a
+    ``magnitude_dist`` (see the module docstring)."""
+    r = space.range(op.op)
+    dist = op.magnitude_dist
+    ends = [op_value(space, op.op, m, size)[0] for m in (0.0, 1.0)]
+    if r.signed:  # the distance from the identity, negated at random
+        ends = [float(r.param(m, size=size)) - r.center for m in (0.0, 1.0)]
+    elif name in _FACTORS:
+        ends = [v - 1.0 for v in ends]
+    if name == 'Cutout':
+        ends = [v * _width(image_size) if image_size else v for v in ends]
+        if image_size is None:
+            raise PolicyError(f'{where}: Cutout\'s side is a fraction of '
+                              'the image width but mmpretrain\'s Cutout '
+                              'takes pixels; pass image_size')
+    cfg = dict(magnitude_range=tuple(clean(v) for v in ends), total_level=1)
+    if name in _GEOMETRIC or name in _FACTORS:
+        cfg['random_negative_prob'] = 0.5 if r.signed else 0.0
+    if dist.type == 'normal':
+        cfg.update(magnitude_level=clean(op.magnitude),
+                   magnitude_std=clean(dist.std))
+    else:
+        if dist.low > 0:
+            raise PolicyError(
+                f'{where}: {op.op} draws its magnitude uniformly from '
+                f'[{dist.low}, {dist.high}]; mmpretrain draws uniformly from '
+                '0 only (magnitude_std="inf")')
+        cfg.update(magnitude_level=clean(dist.high), magnitude_std='inf')
+        if dist.bins is not None:
+            notes.add(where, f'{op.op}: one of {dist.bins} levels becomes '
+                      'a continuous uniform draw (mmpretrain has no levels)')
+    if r.rounding or r.needs_size:
+        notes.add(where, f'{op.op}: the space rounds the drawn value '
+                  f'({r.rounding or "none"}, unit {r.unit or "-"}); '
+                  'mmpretrain applies it unrounded (or ceil()s Posterize '
+                  'bits)')
+    return cfg
+
+
 def _uniform(weights: Sequence[float]) -> bool:
     return max(weights) - min(weights) <= 1e-12
 

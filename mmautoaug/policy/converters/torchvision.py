@@ -7,7 +7,10 @@ applies torchvision's own functional op with the policy's parameter, the
 way torchvision's ``AutoAugment`` does (``F.affine`` about the top-left
 corner for shears, as PIL; nearest sampling; the space's fill). Inputs are
 ``(..., C, H, W)`` uint8 tensors / ``tv_tensors.Image`` in RGB order.
-SamplePairing has no torchvision op and is dropped with a warning.
+SamplePairing has no torchvision op and is dropped with a warning. Ops
+whose magnitude is drawn (``magnitude_dist``) or whose range is in pixels
+(the baseline spaces) compute their parameter at each call from the space's
+range and the image size, so baselines convert exactly too.
 """
 import math
 from typing import Any, Optional, Sequence
@@ -18,6 +21,8 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
 from mmautoaug.augment.levels import cutout_bounds
+from mmautoaug.augment.spaces import OpRange
+from ..magnitude import MagnitudeDist, draw_magnitudes
 from ..policy import Policy
 from ._common import Notes, op_value
 
@@ -37,6 +42,13 @@ class PolicyOpTransform(v2.Transform):
         center (float): What the sign flips about (0, or 1 for factors).
         fill (Sequence[int]): Colour of pixels brought in by geometric ops.
         cutout_fill (Sequence[int]): Colour of the Cutout square.
+        op_range (OpRange, optional): Compute the parameter at each call
+            from this range of the policy's space instead of ``value``
+            (``signed`` and ``center`` are then the range's): needed when the
+            magnitude is drawn or the range is in pixels.
+        magnitude (float): With ``op_range``: the op's normalised magnitude.
+        magnitude_dist (MagnitudeDist, optional): With ``op_range``: draw the
+            magnitude at each call (torch's generator).
     """
 
     def __init__(self,
@@ -46,25 +58,57 @@ class PolicyOpTransform(v2.Transform):
                  signed: bool = False,
                  center: float = 0.0,
                  fill: Sequence[int] = (0, 0, 0),
-                 cutout_fill: Sequence[int] = (125, 123, 114)):
+                 cutout_fill: Sequence[int] = (125, 123, 114),
+                 op_range: Optional[OpRange] = None,
+                 magnitude: float = 0.0,
+                 magnitude_dist: Optional[MagnitudeDist] = None):
         super().__init__()
         self.op, self.prob, self.value = op, float(prob), value
         self.signed, self.center = signed, float(center)
         self.fill = [float(c) for c in fill]
         self.cutout_fill = [float(c) for c in cutout_fill]
+        self.op_range = op_range
+        self.magnitude = float(magnitude)
+        self.magnitude_dist = magnitude_dist
+        if op_range is not None:
+            self.signed = op_range.signed
 
     def extra_repr(self) -> str:
+        if self.op_range is not None:
+            dist = self.magnitude_dist
+            return (f'{self.op}, prob={self.prob}, magnitude='
+                    f'{dist.to_dict() if dist else self.magnitude}')
         sign = '+/-' if self.signed else ''
         return f'{self.op}, prob={self.prob}, value={sign}{self.value}'
 
     def forward(self, img: Any) -> Any:
         if float(torch.rand(())) >= self.prob:
             return img
+        if self.op_range is not None:
+            return self._apply(img, self._param_from_range(img))
         param = self.value
         if self.signed:
             sign = -1.0 if float(torch.rand(())) < 0.5 else 1.0
             param = self.center + sign * self.value
         return self._apply(img, param)
+
+    def _param_from_range(self, img) -> Optional[float]:
+        """The parameter of this call: the magnitude (drawn when there is a
+        distribution), a random sign, the image size for pixel ranges."""
+        m = self.magnitude
+        dist = self.magnitude_dist
+        if dist is not None:
+            m = float(draw_magnitudes(dist.code, m, dist.low, dist.high,
+                                      dist.bins or 0, dist.std or 0.0,
+                                      float(torch.rand(())),
+                                      float(torch.randn(()))))
+        sign = 1.0
+        if self.signed and float(torch.rand(())) < 0.5:
+            sign = -1.0
+        height, width = img.shape[-2:]
+        param = self.op_range.param(
+            m, sign, size=self.op_range.axis_length(height, width))
+        return None if param is None else float(param)
 
     def _apply(self, img, v):
         op = self.op
@@ -154,8 +198,16 @@ def to_torchvision(policy: Policy, strict: bool = False) -> v2.Transform:
                 notes.add(f'sub_policies[{i}][{j}]', 'SamplePairing has no '
                           'torchvision op; dropped')
                 continue
-            value, signed = op_value(space, op.op, op.magnitude)
             r = space.range(op.op)
+            if op.magnitude_dist is not None or r.needs_size:
+                ops.append(
+                    PolicyOpTransform(
+                        op.op, op.prob, fill=space.fill,
+                        cutout_fill=space.cutout_fill, op_range=r,
+                        magnitude=op.magnitude,
+                        magnitude_dist=op.magnitude_dist))
+                continue
+            value, signed = op_value(space, op.op, op.magnitude)
             ops.append(
                 PolicyOpTransform(op.op, op.prob, value, signed,
                                   r.center if signed else 0.0, space.fill,
