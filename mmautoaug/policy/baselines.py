@@ -124,8 +124,8 @@ def randaugment(n: int = 2,
               'transforms.RandAugment',
               notes=f'Every ordered {n}-tuple of the 14 ops is a '
               'sub-policy, picked uniformly (= n ops drawn uniformly with '
-              f'replacement); level {m} of {bins} is the magnitude '
-              f'{m}/{bins - 1}.'))
+              f'replacement); level {_fmt(m)} of {bins} is the magnitude '
+              f'{_fmt(m)}/{bins - 1}.'))
 
 
 def randaugment_timm(config: str) -> Policy:

@@ -269,10 +269,8 @@ def build_config(config: str, policy: str, position, out: str) -> str:
     cfg = load_config(config)
     if policy != NONE:
         from mmautoaug.detection import inject_policy
-        from mmautoaug.policy import load_policy
-        load_policy(policy)  # a bad name fails here, before any training
         spec = osp.abspath(policy) if osp.isfile(policy) else policy
-        try:
+        try:  # a bad name or position fails here, before any training
             cfg = inject_policy(cfg, spec, position, task='classification')
         except (ValueError, KeyError, FileNotFoundError) as e:
             _fail(f'{policy}: {e}')

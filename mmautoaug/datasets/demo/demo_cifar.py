@@ -185,6 +185,10 @@ class DemoCIFAR10(CIFAR10):
 
     base_folder = BASE_FOLDER
     url = 'tools/misc/build_demo_data.py'  # named in CIFAR10's messages
+    #: The reference build's md5 per file, and what builds it (subclasses,
+    #: e.g. the few-shot demo set, change these two).
+    reference_md5 = DEMO_CIFAR_MD5
+    builder = staticmethod(build_demo_cifar)
     train_list = [[f'data_batch_{b}', DEMO_CIFAR_MD5[f'data_batch_{b}']]
                   for b in range(1, NUM_TRAIN_BATCHES + 1)]
     test_list = [['test_batch', DEMO_CIFAR_MD5['test_batch']]]
@@ -212,7 +216,7 @@ class DemoCIFAR10(CIFAR10):
             raise ValueError('DemoCIFAR10: data_root must name the directory '
                              'of the demo set, e.g. "data/demo_cifar".')
         root = osp.join(data_root, data_prefix) if data_prefix else data_root
-        fresh = build_demo_cifar(root)
+        fresh = self.builder(root)
         self._check_demo_files(root, fresh)
         super().__init__(
             data_root=data_root,
@@ -226,19 +230,19 @@ class DemoCIFAR10(CIFAR10):
     @classmethod
     def _check_demo_files(cls, root: str, fresh: bool) -> None:
         """Fail with one clear sentence when the files are not the demo's."""
-        for name, md5 in DEMO_CIFAR_MD5.items():
+        for name, md5 in cls.reference_md5.items():
             path = osp.join(root, cls.base_folder, name)
             if osp.isfile(path) and file_md5(path) == md5:
                 continue
             if fresh:
                 raise RuntimeError(
-                    f'DemoCIFAR10: the demo set just built in {root} does '
+                    f'{cls.__name__}: the demo set just built in {root} does '
                     f'not reproduce the reference file {name} (md5 {md5}); '
                     'the numpy or scikit-learn of this environment renders '
                     'it differently, please report it with their versions.')
             state = 'is missing' if not osp.isfile(path) else 'differs'
             raise RuntimeError(
-                f'DemoCIFAR10: {path} {state} from the demo build (md5 '
+                f'{cls.__name__}: {path} {state} from the demo build (md5 '
                 f'{md5}); delete {root} so that it is built again on next '
                 'use, or run `python tools/misc/build_demo_data.py --force`.')
 

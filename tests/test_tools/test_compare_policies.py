@@ -1,0 +1,176 @@
+# Copyright (c) mmautoaug contributors. All rights reserved.
+"""tools/analysis/compare_policies.py: statistics, injection, resumability."""
+import csv
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
+import compare_policies as cp  # noqa: E402
+
+# Student t quantiles (two-sided 95%) from the tables: 2, 3 and 4 degrees of
+# freedom.
+T975 = {2: 4.302652729911275, 3: 3.182446305284263, 4: 2.7764451051977987}
+
+
+def test_mean_ci_against_hand_computation():
+    # values 70, 72, 77: mean 73, deviations -3, -1, 4, s^2 = 26 / 2 = 13
+    mean, std, half = cp.mean_ci([70.0, 72.0, 77.0])
+    assert mean == pytest.approx(73.0)
+    assert std == pytest.approx(math.sqrt(13.0))
+    assert half == pytest.approx(T975[2] * math.sqrt(13.0) / math.sqrt(3))
+    # four values: t with 3 degrees of freedom
+    _, s4, h4 = cp.mean_ci([1.0, 2.0, 3.0, 6.0])
+    assert s4 == pytest.approx(math.sqrt(14.0 / 3))
+    assert h4 == pytest.approx(T975[3] * math.sqrt(14.0 / 3) / 2)
+    # one run: no spread, no interval
+    mean1, std1, half1 = cp.mean_ci([5.0])
+    assert mean1 == 5.0 and math.isnan(std1) and math.isnan(half1)
+
+
+def test_paired_difference_uses_the_seeds_both_have():
+    ref = {0: 60.0, 1: 64.0, 2: 62.0, 3: 61.0}
+    pol = {0: 63.0, 1: 65.0, 2: 67.0}  # seed 3 missing
+    # differences 3, 1, 5: mean 3, s = 2, half = t(2) * 2 / sqrt(3)
+    mean, std, half, pairs = cp.paired_difference(pol, ref)
+    assert (mean, pairs) == (pytest.approx(3.0), 3)
+    assert std == pytest.approx(2.0)
+    assert half == pytest.approx(T975[2] * 2.0 / math.sqrt(3))
+    # pairing removes the seed effect: the unpaired interval of the same
+    # numbers is wider than the paired one
+    unpaired = cp.mean_ci([63.0, 65.0, 67.0])[2] + cp.mean_ci(
+        [60.0, 64.0, 62.0])[2]
+    assert half < unpaired
+
+
+def test_summary_table_and_verdicts():
+    results = {
+        'none': {0: 50.0, 1: 52.0, 2: 51.0},
+        'good': {0: 60.0, 1: 61.0, 2: 62.0},
+        'bad': {0: 45.0, 1: 47.0, 2: 46.0},
+        'same': {0: 50.5, 1: 51.0, 2: 52.5},
+    }
+    rows = cp.summarize(results, 'none')
+    by = {r['policy']: r for r in rows}
+    assert cp.verdict(by['good']) == 'better'
+    assert cp.verdict(by['bad']) == 'worse'
+    assert cp.verdict(by['same']) == 'not distinguishable'
+    table = cp.to_markdown(rows, 'none', 'accuracy/top1')
+    lines = table.strip().splitlines()
+    assert len(lines) == 2 + 4
+    assert '| none | 3 | 51.00 ± 2.48 | (reference) |' in table
+    # good - none: 10, 9, 11 -> mean 10, s 1, half t(2) / sqrt(3) = 2.48
+    assert '| good | 3 | 61.00 ± 2.48 | +10.00 ± 2.48 | better |' in table
+
+
+def test_labels_are_folder_safe():
+    assert cp.policy_label('randaugment:n=2,m=9') == 'randaugment-n2-m9'
+    assert cp.policy_label('rand-m9-mstd0.5') == 'rand-m9-mstd0.5'
+    assert cp.policy_label('a/b/policy.json') == 'b-policy'
+
+
+def _tiny_config(tmp_path, data_root, epochs):
+    """The few-shot demo config, shortened: 1 epoch per run is enough to
+    test the tool (the data is the real on-disk demo set)."""
+    path = tmp_path / 'tiny_fewshot.py'
+    base = osp.join(ROOT, 'configs', 'demo', 'fewshot_wrn10-1_demo.py')
+    path.write_text(
+        f"_base_ = [{base!r}]\n"
+        f"max_epochs = {epochs}\n"
+        f"data_root = {data_root!r}\n"
+        "train_dataloader = dict(dataset=dict(data_root=data_root))\n"
+        "val_dataloader = dict(dataset=dict(data_root=data_root))\n"
+        "test_dataloader = val_dataloader\n"
+        "param_scheduler = dict(T_max=max_epochs, end=max_epochs)\n"
+        "train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)\n"
+        "default_hooks = dict(checkpoint=dict(interval=1),\n"
+        "                     logger=dict(interval=1))\n"
+        "log_level = 'WARNING'\n")
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def fewshot_root(tmp_path_factory):
+    from mmautoaug.datasets.demo import build_fewshot
+    root = str(tmp_path_factory.mktemp('data') / 'demo_fewshot')
+    build_fewshot(root)
+    return root
+
+
+def test_compare_trains_every_pair_once_and_resumes(tmp_path, fewshot_root):
+    cfg = _tiny_config(tmp_path, fewshot_root, epochs=2)
+    work = str(tmp_path / 'cmp')
+    args = [cfg, '--policies', 'none', 'randaugment:n=1,m=9', '--seeds', '2',
+            '--work-dir', work, '--parallel', '2']
+    # an interrupted run: seed 1 of the RandAugment policy stopped after
+    # epoch 1 of 2 (trained by hand on the config the tool writes)
+    label = 'randaugment-n1-m9'
+    written = cp.build_config(cfg, 'randaugment:n=1,m=9', 'before_pack',
+                              osp.join(work, 'configs', f'{label}.py'))
+    interrupted = osp.join(work, 'runs', label, 'seed_1')
+    subprocess.run([
+        sys.executable, osp.join(ROOT, 'tools', 'train.py'), written,
+        '--work-dir', interrupted, '--cfg-options', 'randomness.seed=1',
+        'train_cfg.max_epochs=1'
+    ], check=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT),
+        capture_output=True)
+    assert cp.run_state(interrupted) == 'interrupted'
+
+    first = cp.main(args)
+    assert sorted(first['trained']) == [('none', 0), ('none', 1), (label, 0),
+                                        (label, 1)]
+    # the interrupted run was resumed, not restarted: its last log holds
+    # epoch 2 only
+    log = open(osp.join(interrupted, 'train.log')).read()
+    assert '--resume' in log
+    result = json.load(open(osp.join(interrupted, 'result.json')))
+    assert result['step'] == 2 and result['seed'] == 1
+    # the policy really is in the trained pipeline
+    text = open(written).read()
+    assert "policy='randaugment:n=1,m=9'" in text
+    assert text.index('RandomCrop') < text.index('PolicyAugment') < \
+        text.index('PackInputs')
+    # tables: one row per run, the summary from those numbers
+    with open(osp.join(work, 'runs.csv')) as f:
+        runs = list(csv.DictReader(f))
+    assert len(runs) == 4
+    values = {(r['policy'], int(r['seed'])): float(r['accuracy/top1'])
+              for r in runs}
+    rows = {r['policy']: r for r in first['rows']}
+    assert rows['none']['mean'] == pytest.approx(
+        (values[('none', 0)] + values[('none', 1)]) / 2)
+    assert rows[label]['diff'] == pytest.approx(
+        rows[label]['mean'] - rows['none']['mean'])
+    assert osp.getsize(osp.join(work, 'summary.png')) > 1000
+    assert '(reference)' in open(osp.join(work, 'summary.md')).read()
+
+    # the same command again retrains nothing and gives the same table
+    mtimes = {p: os.path.getmtime(p) for p in (
+        osp.join(work, 'runs', lab, f'seed_{s}', 'result.json')
+        for lab in ('none', label) for s in (0, 1))}
+    second = cp.main(args)
+    assert second['trained'] == []
+    assert second['results'] == first['results']
+    assert all(os.path.getmtime(p) == t for p, t in mtimes.items())
+
+
+def test_bad_arguments_fail_in_one_sentence(tmp_path, fewshot_root, capsys):
+    cfg = _tiny_config(tmp_path, fewshot_root, epochs=1)
+    with pytest.raises(SystemExit):
+        cp.main([cfg, '--policies', 'none', 'trivialaugment',
+                 '--work-dir', str(tmp_path / 'x')])
+    assert "did you mean 'trivialaugment_wide'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cp.main([cfg, '--policies', 'none', 'none',
+                 '--work-dir', str(tmp_path / 'x')])
+    assert 'share a label' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cp.main([cfg, '--policies', 'trivialaugment_wide', '--position',
+                 'after_flip', '--work-dir', str(tmp_path / 'x')])
+    assert 'has no RandomFlip' in capsys.readouterr().err
