@@ -131,11 +131,14 @@ def test_compare_trains_every_pair_once_and_resumes(tmp_path, fewshot_root):
     assert '--resume' in log
     result = json.load(open(osp.join(interrupted, 'result.json')))
     assert result['step'] == 2 and result['seed'] == 1
-    # the policy really is in the trained pipeline
-    text = open(written).read()
-    assert "policy='randaugment:n=1,m=9'" in text
-    assert text.index('RandomCrop') < text.index('PolicyAugment') < \
-        text.index('PackInputs')
+    # the policy really is in the trained pipeline, after the crop
+    from mmengine.config import Config
+    steps = Config.fromfile(written).train_dataloader.dataset.pipeline
+    assert [s['type'] for s in steps] == [
+        'mmpretrain.RandomCrop', 'mmautoaug.PolicyAugment',
+        'mmpretrain.PackInputs'
+    ]
+    assert steps[1]['policy'] == 'randaugment:n=1,m=9'
     # tables: one row per run, the summary from those numbers
     with open(osp.join(work, 'runs.csv')) as f:
         runs = list(csv.DictReader(f))

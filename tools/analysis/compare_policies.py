@@ -171,6 +171,28 @@ def to_markdown(rows: List[dict], reference: str, metric: str,
     return '\n'.join(lines) + '\n'
 
 
+def contrast(results: Dict[str, Dict[int, float]], a: str, b: str,
+             confidence: float = 0.95) -> str:
+    """One sentence: ``a`` against ``b``, paired over their common seeds.
+
+    Examples:
+        >>> contrast({'x': {0: 3., 1: 4.}, 'y': {0: 1., 1: 2.}}, 'x', 'y')
+        'x - y: +2.00 ± 0.00 (paired over 2 seeds): x is better than y'
+    """
+    mean, _, half, pairs = paired_difference(results[a], results[b],
+                                             confidence)
+    if pairs == 0:
+        return f'{a} - {b}: no common seed'
+    row = dict(diff=mean, diff_ci=half)
+    phrase = {
+        'better': 'better than',
+        'worse': 'worse than',
+        'not distinguishable': 'not distinguishable from',
+    }.get(verdict(row), 'one pair, no interval against')
+    return (f'{a} - {b}: {_pm(mean, half, signed=True)} (paired over '
+            f'{pairs} seed{"s" if pairs > 1 else ""}): {a} is {phrase} {b}')
+
+
 def write_csv(rows: List[dict], path: str) -> None:
     keys = ['policy', 'seeds', 'mean', 'std', 'ci', 'diff', 'diff_std',
             'diff_ci', 'pairs', 'verdict', 'values']
@@ -448,6 +470,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='first master port of dist_train.sh runs')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='key=value overrides passed to every run')
+    parser.add_argument('--contrast', nargs=2, action='append', default=[],
+                        metavar=('A', 'B'),
+                        help='also state A against B (labels or policies), '
+                        'paired over seeds; repeatable')
     args = parser.parse_args(argv)
     if args.parallel < 1 or args.gpus < 0:
         parser.error('--parallel must be >= 1 and --gpus >= 0')
@@ -499,6 +525,14 @@ def main(argv=None) -> dict:
     results = {label: results.get(label, {}) for label in labels}
     rows = summarize(results, reference, args.confidence)
     table = to_markdown(rows, reference, args.metric, args.confidence)
+    sentences = []
+    for a, b in args.contrast:
+        a, b = (labels[args.policies.index(x)] if x in args.policies else x
+                for x in (a, b))
+        if a not in results or b not in results:
+            _fail(f'--contrast {a} {b}: both must be among {labels}')
+        sentences.append(contrast(results, a, b, args.confidence))
+    table += ''.join(f'\n{line}\n' for line in sentences)
     with open(osp.join(work, 'summary.md'), 'w', encoding='utf-8') as f:
         f.write(f'{args.config}: {len(seeds)} seeds ({seeds}); paired by '
                 f'seed; {args.confidence * 100:g}% t-intervals.\n\n{table}')

@@ -2,8 +2,9 @@
 """(Re)build the embedded demo data sets.
 
 Writes ``<out>/demo_cifar`` (CIFAR-10 python-pickle layout, from
-scikit-learn's digits) and ``<out>/demo_coco`` (COCO layout, shapes with
-polygon masks). The data sets also build themselves on first use; this tool
+scikit-learn's digits), ``<out>/demo_fewshot`` (the few-shot set of the
+demo, same layout) and ``<out>/demo_coco`` (COCO layout, shapes with polygon
+masks). The data sets also build themselves on first use; this tool
 is for building ahead of time or repairing a damaged copy.
 
 Example:
@@ -19,21 +20,23 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Build the embedded demo data sets of mmautoaug.')
     parser.add_argument(
         '--out', default='data',
-        help='directory that receives demo_cifar/ and demo_coco/ '
-        '(default: data)')
+        help='directory that receives demo_cifar/, demo_fewshot/ and '
+        'demo_coco/ (default: data)')
     parser.add_argument(
         '--force', action='store_true',
         help='rebuild even if the data sets are already there')
     parser.add_argument(
-        '--only', choices=['cifar', 'coco'], default=None,
-        help='build only one of the two sets')
+        '--only', choices=['cifar', 'fewshot', 'coco'], default=None,
+        help='build only one of the sets')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmautoaug.datasets.demo import build_demo_cifar, build_demo_coco
-    builders = {'cifar': build_demo_cifar, 'coco': build_demo_coco}
+    from mmautoaug.datasets.demo import (build_demo_cifar, build_demo_coco,
+                                         build_fewshot)
+    builders = {'cifar': build_demo_cifar, 'fewshot': build_fewshot,
+                'coco': build_demo_coco}
     for name, build in builders.items():
         if args.only not in (None, name):
             continue
