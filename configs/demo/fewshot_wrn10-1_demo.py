@@ -4,7 +4,8 @@
 # trained from scratch with the CIFAR recipe (SGD Nesterov, cosine, weight
 # decay 5e-4) for a short schedule, validated on the test set at the end.
 # No augmentation but the padded random crop: compare policies on it with
-#   python tools/analysis/compare_policies.py configs/demo/fewshot_wrn10-1_demo.py \
+#   python tools/analysis/compare_policies.py \
+#       configs/demo/fewshot_wrn10-1_demo.py \
 #       --policies none trivialaugment_wide ... --seeds 3
 # (tools/demo.sh runs a DADA search on it first and compares its policy).
 _base_ = [

@@ -20,7 +20,8 @@ from .spaces import (AUTOAUGMENT, AWS, FASTAA, GEOMETRIC_OPS, OP_PARAMS,
 
 __all__ = [
     'OP_PARAMS', 'GEOMETRIC_OPS', 'OpRange', 'SearchSpace', 'SPACES', 'FASTAA',
-    'AUTOAUGMENT', 'AWS', 'TRIVIALAUGMENT_WIDE', 'RANDAUGMENT', 'get_space', 'sub_policy_pairs', 'apply_image_op',
+    'AUTOAUGMENT', 'AWS', 'TRIVIALAUGMENT_WIDE', 'RANDAUGMENT', 'get_space',
+    'sub_policy_pairs', 'apply_image_op',
     'apply_batch_op', 'augment_batch', 'apply_sub_policies', 'op_matrix',
     'transform_points', 'transform_boxes'
 ]

@@ -399,7 +399,7 @@ object.__setattr__(
           for m in _AWS_LEVELS) +
     tuple((r.op, 0.0) for r in AWS.ranges if not r.takes_magnitude))
 
-# --- baselines ----------------------------------------------------------------
+# --- baselines ------------------------------------------------------------
 # The spaces of the augmentations users compare a search against. A baseline
 # policy (mmautoaug.policy.baselines) draws its magnitudes from the levels
 # torchvision states as ``torch.linspace(0, max, 31)``: level b of 31 is the

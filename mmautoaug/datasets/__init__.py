@@ -1,3 +1,4 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
-from .demo import DemoCIFAR10, DemoCocoDataset, DemoFewShotCIFAR10  # noqa: F401
+from .demo import (DemoCIFAR10, DemoCocoDataset,  # noqa: F401
+                   DemoFewShotCIFAR10)
 from .transforms import ClippedCutout, PolicyAugment  # noqa: F401

@@ -283,7 +283,8 @@ def test_version_1_files_stay_version_1_and_version_2_round_trips(tmp_path):
     (dict(type='normal', std=0), r'\.magnitude_dist\.std: 0; allowed: a '
      r'finite number > 0'),
     (dict(type='normal', std=0.1, low=0.2),
-     r"\.magnitude_dist: unknown keys \['low'\] for type 'normal'; allowed: \['type', 'std'\]"),
+     r"\.magnitude_dist: unknown keys \['low'\] for type 'normal'; "
+     r"allowed: \['type', 'std'\]"),
     (dict(type='uniform', low=0.5), r'\.magnitude_dist\.high: missing'),
     (dict(type='uniform', low=0.5, high=1.5),
      r'\.magnitude_dist\.high: 1\.5; allowed: a number in \[0, 1\]'),
@@ -347,7 +348,7 @@ def test_batched_draws_follow_the_distribution():
         magnitude_dist=dict(type='uniform', low=0.0, high=1.0, bins=31))]])
     aug = PolicyBatchAugment(policy, seed=0)
     n = 3000
-    codes, magnitude = None, torch.full((n, 1), 0.5, dtype=torch.float64)
+    magnitude = torch.full((n, 1), 0.5, dtype=torch.float64)
     copy = torch.zeros(n, dtype=torch.long)
     sub = torch.zeros(n, dtype=torch.long)
     drawn = aug._draw_magnitudes(magnitude, copy, sub, aug._rng(
@@ -356,7 +357,6 @@ def test_batched_draws_follow_the_distribution():
     assert torch.allclose(levels, levels.round(), atol=1e-9)
     counts = torch.bincount(levels.round().long(), minlength=31)
     assert counts.numel() == 31 and int(counts.min()) > 60
-    del codes
     # and the whole forward runs: a constant 200 image solarizes (to 55)
     # for every threshold <= 200, i.e. level >= 7 (255 - 8.5 * level)
     out = aug(torch.full((n, 3, 4, 4), 200.0))

@@ -63,7 +63,8 @@ FREQUENCY = {
 }
 # (name, index, the sub-policy as the released literal has it)
 ENTRIES = [
-    ('dada_cifar10', 0, [('TranslateX', 0.5183464288711548, 0.5752825736999512),
+    ('dada_cifar10', 0, [('TranslateX', 0.5183464288711548,
+                          0.5752825736999512),
                          ('Rotate', 0.5693835616111755, 0.5274667739868164)]),
     ('dada_cifar10', 24, [('ShearX', 0.5757555961608887, 0.563892662525177),
                           ('TranslateX', 0.4761257469654083,

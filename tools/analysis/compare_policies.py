@@ -20,13 +20,16 @@ reference with its own 95% t-interval) and ``summary.png``.
 
 Examples:
     # the embedded few-shot demo (what `make demo` runs after its search)
-    python tools/analysis/compare_policies.py configs/demo/fewshot_wrn10-1_demo.py \
+    python tools/analysis/compare_policies.py \
+        configs/demo/fewshot_wrn10-1_demo.py \
         --policies none trivialaugment_wide random:space=fastaa,seed=0 \
         work_dirs/demo/dada_search/policy.json --seeds 3 --parallel 2
     # real CIFAR-10: 5 seeds, 1 GPU per run, 8 runs at a time
-    python tools/analysis/compare_policies.py configs/baseline/wrn40-2_1xb128_cifar10.py \
-        --policies none dada_cifar10 fastaa_reduced_cifar10 autoaugment_cifar10 \
-        trivialaugment_wide randaugment:n=2,m=9 --seeds 5 --gpus 1 --parallel 8
+    python tools/analysis/compare_policies.py \
+        configs/baseline/wrn40-2_1xb128_cifar10.py \
+        --policies none dada_cifar10 fastaa_reduced_cifar10 \
+        autoaugment_cifar10 trivialaugment_wide randaugment:n=2,m=9 \
+        --seeds 5 --gpus 1 --parallel 8
 """
 import argparse
 import csv
