@@ -178,3 +178,78 @@ def assemble_policy(space: SearchSpace, subs_cfg: Sequence[Sequence[dict]],
     meta = dict(meta or {})
     meta.setdefault('source', f'converted from a {source} config')
     return Policy(space, subs, weights, meta)
+
+
+# -- shared by the exporters to libraries that cannot state everything ----- #
+UNSUPPORTED_MODES = ('error', 'drop')
+
+
+def check_unsupported_mode(unsupported: str) -> None:
+    if unsupported not in UNSUPPORTED_MODES:
+        raise ValueError(f'unsupported: {unsupported!r} is not one of '
+                         f'{list(UNSUPPORTED_MODES)}')
+
+
+def refuse(target: str, where: str, message: str, unsupported: str,
+           notes: Notes) -> None:
+    """An op (or value) the target library cannot express: raise
+    :class:`PolicyError` naming it, or (``unsupported='drop'``) note that
+    it is left out."""
+    if unsupported == 'error':
+        raise PolicyError(
+            f'{target}: {where}: {message}; pass unsupported=\'drop\' '
+            '(tools/policy/convert.py --drop-unsupported) to leave it out '
+            'with a warning')
+    notes.add(where, f'{message}; dropped')
+
+
+def uniform_repeats(probabilities: Sequence[float], resolution: int,
+                    notes: Notes, target: str) -> List[int]:
+    """How often to list each sub-policy so that a UNIFORM choice among the
+    copies picks it with its weight (for libraries without weights).
+
+    Counts are the largest-remainder rounding of ``weight x resolution``,
+    reduced by their greatest common divisor; every change of a weight goes
+    into ``notes`` with its size.
+
+    Args:
+        probabilities (Sequence[float]): The sub-policy weights (sum 1).
+        resolution (int): Copies to share out before the reduction.
+        notes (Notes): Where changes are reported.
+        target (str): The library, for the message.
+
+    Returns:
+        list[int]: One count per sub-policy (0 drops it).
+    """
+    probs = [float(p) for p in probabilities]
+    if max(probs) - min(probs) <= 1e-12:
+        return [1] * len(probs)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or \
+            resolution < 1:
+        raise ValueError(f'weight_resolution: must be a positive integer, '
+                         f'got {resolution!r}')
+    exact = [p * resolution for p in probs]
+    counts = [int(math.floor(e)) for e in exact]
+    order = sorted(range(len(probs)), key=lambda i: counts[i] - exact[i])
+    for i in order[:resolution - sum(counts)]:
+        counts[i] += 1
+    divisor = 0
+    for c in counts:
+        divisor = math.gcd(divisor, c)
+    counts = [c // divisor for c in counts]
+    total = sum(counts)
+    changes = [(i, p, c / total) for i, (p, c) in enumerate(zip(probs, counts))
+               if abs(c / total - p) > 1e-9]
+    head = (f'{target} picks sub-policies uniformly: each is listed '
+            f'round(weight x {resolution}) times')
+    if len(changes) <= 5:
+        for i, p, got in changes:
+            notes.add(f'weights[{i}]', f'{head}; {p:.6g} becomes {got:.6g} '
+                      f'(change {got - p:+.3g})')
+    else:
+        i, p, got = max(changes, key=lambda x: abs(x[2] - x[1]))
+        notes.add('weights', f'{head}; {len(changes)} weights change, the '
+                  f'most weights[{i}]: {p:.6g} becomes {got:.6g} (change '
+                  f'{got - p:+.3g}); {sum(1 for c in counts if not c)} '
+                  'sub-policies drop out')
+    return counts
