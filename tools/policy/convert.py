@@ -10,7 +10,11 @@ layout).
 
 Outputs: ``ours`` (policy JSON), ``mmpretrain`` / ``mmdet`` (a config
 snippet defining ``auto_augment = dict(...)`` to put in a train pipeline),
-``torchvision`` (Python that builds a ``transforms.v2`` callable).
+``torchvision`` (Python that builds a ``transforms.v2`` callable),
+``albumentations`` (the JSON ``A.load`` reads), ``kornia`` (JSON of
+``kornia.augmentation.auto.AutoAugment``'s policy list), ``timm`` (JSON of
+timm's auto-augment policy list and hparams; see
+``mmautoaug.policy.converters.timm_transform``).
 Every inexact step is reported on stderr; ``--strict`` refuses it.
 
 Examples::
@@ -33,7 +37,8 @@ import warnings
 from typing import Any, List, Optional
 
 FORMATS_IN = ('auto', 'ours', 'mmpretrain', 'mmdet', 'genotype')
-FORMATS_OUT = ('ours', 'mmpretrain', 'mmdet', 'torchvision')
+FORMATS_OUT = ('ours', 'mmpretrain', 'mmdet', 'torchvision', 'albumentations',
+               'kornia', 'timm')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -61,6 +66,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "'mmdet'; 'none' for bare names)")
     parser.add_argument('--strict', action='store_true',
                         help='fail instead of warning on inexact steps')
+    parser.add_argument('--drop-unsupported', action='store_true',
+                        help='albumentations/kornia/timm: leave out (with a '
+                        'warning) the ops the library cannot express '
+                        'instead of failing')
     parser.add_argument('--meta', nargs='*', default=[], metavar='KEY=VALUE',
                         help='metadata for a policy read from a config or '
                         'genotype')
@@ -190,6 +199,8 @@ def render(policy, args) -> str:
     if args.to == 'mmdet':
         cfg = to_mmdet(policy, args.channel_order, scope, args.strict)
         return header + 'auto_augment = ' + _pformat(cfg, 0, 15) + '\n'
+    if args.to in ('albumentations', 'kornia', 'timm'):
+        return _render_json(policy, args)
     from mmautoaug.policy import to_torchvision
     transform = to_torchvision(policy, args.strict)
     data = json.dumps(policy.to_dict())
@@ -204,6 +215,24 @@ def render(policy, args) -> str:
             '# transform =\n' +
             '\n'.join('# ' + line for line in repr(transform).splitlines()) +
             '\n')
+
+
+def _render_json(policy, args) -> str:
+    """albumentations / kornia / timm: the library's form as JSON."""
+    from mmautoaug.policy import to_albumentations, to_kornia, to_timm
+    convert = dict(albumentations=to_albumentations, kornia=to_kornia,
+                   timm=to_timm)[args.to]
+    data = convert(policy, strict=args.strict,
+                   unsupported='drop' if args.drop_unsupported else 'error')
+    if args.to == 'albumentations':
+        return json.dumps(data, indent=1) + '\n'
+    subs = data if args.to == 'kornia' else data['policy']
+    # one sub-policy a line
+    text = '[\n  ' + ',\n  '.join(json.dumps(sub) for sub in subs) + '\n]'
+    if args.to == 'kornia':
+        return text + '\n'
+    return (f'{{"hparams": {json.dumps(data["hparams"])},\n'
+            f' "policy": {text}}}\n')
 
 
 def _pformat(obj, indent: int = 0, used: int = 0, width: int = 79) -> str:
