@@ -27,7 +27,11 @@ Color           ``ColorJitter(saturation)``     within 1 grey level
 Sharpness       ``Sharpen(alpha=(f - 1) / 13,   within 1 grey level inside;
                 lightness=1)``: PIL's kernel    the 1-pixel border is
                                                 sharpened (ours: kept)
-Equalize        ``Equalize(mode='pil')``        within 3 grey levels
+Equalize        ``Equalize(mode='pil')``        its table counts a level's own
+                                                pixels (PIL: those below it):
+                                                levels move up by about 255 x
+                                                their share (4 on random
+                                                images)
 AutoContrast    ``AutoContrast(method='pil')``  within 1 grey level
 Invert          ``InvertImg``                   exact
 Cutout          ``CoarseDropout``, one hole     placed inside the image
@@ -59,7 +63,9 @@ _ROUGH = {
     'Color': 'within 1 grey level (OpenCV grey image and rounding)',
     'Sharpness': 'within 1 grey level inside; the 1-pixel border is '
     'sharpened too (ours: kept)',
-    'Equalize': "within 3 grey levels (albumentations' PIL mode)",
+    'Equalize': "albumentations' PIL mode counts a level's own pixels "
+    '(PIL: those below it): each level moves up by about 255 x its share '
+    'of the pixels',
     'AutoContrast': "within 1 grey level (albumentations' PIL method)",
 }
 
