@@ -79,6 +79,10 @@ def test_timm_levels_and_hparams():
     # Solarize 153.6 inverts levels >= 154: timm's int() threshold is 154
     assert sol[0] == 'Solarize' and int(sol[2] / 10 * 256) == 154
     assert color == ['Color', 0.2, pytest.approx((0.55 - 0.1) / 1.8 * 10)]
+    # the space's own translation range goes into the hparams
+    spec = to_timm(Policy('autoaugment', [[('TranslateY', 1.0, 0.5)]]))
+    assert spec['hparams']['translate_pct'] == pytest.approx(150 / 331)
+    assert spec['policy'] == [[['TranslateYRel', 1.0, 5.0]]]
 
 
 def test_timm_refuses_cutout_and_drops_it_on_request():
