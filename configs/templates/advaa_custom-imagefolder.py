@@ -14,7 +14,7 @@
 # (the M policies of every epoch), policy.json (the latest) and
 # policy_final.json (M policies from the final generator).
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 data_root = 'data/my_dataset'  # folder that holds the images
 train_prefix = 'train'  # sub-folder with one folder per class
 val_prefix = 'val'  # the same for validation images; None: no validation
@@ -25,7 +25,7 @@ image_size = 224  # side of the square training crops, in pixels
 # the network (any mmpretrain / mmautoaug backbone) and its output channels
 backbone = dict(type='mmpretrain.ResNet', depth=18)
 feat_channels = 512
-# ---- how long, how big -------------------------------------------------------
+# ---- how long, how big ------------------------------------------------------
 num_policies = 8  # M: the paper's 8 copies of every batch
 batch_size = 32  # per GPU, before the M copies
 max_epochs = 100
@@ -35,7 +35,7 @@ cutout = None  # side of a Cutout square after the policy (fraction of width)
 # RGB mean / std of your images (ImageNet's here)
 mean = [123.675, 116.28, 103.53]
 std = [58.395, 57.12, 57.375]
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['../_base_/default_runtime.py']
 

@@ -9,11 +9,11 @@
 # distribution), policy_top5.json, policy_top25.json, aws_history.json and
 # aws_search_state.pth (--resume continues after the last finished step).
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 # the work dir of stage 1 (its last_checkpoint names the shared weights)
 stage1_work_dir = 'work_dirs/aws-stage1_custom-imagefolder'
 num_steps = 100  # controller steps: our setting, not from the paper
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['./aws-stage1_custom-imagefolder.py']
 

@@ -10,11 +10,12 @@
 #   python tools/train.py configs/templates/aws-stage1_custom-imagefolder.py
 #   python tools/train.py configs/templates/aws-search_custom-imagefolder.py
 #   python tools/train.py configs/templates/retrain_custom-imagefolder.py \
-#       --cfg-options policy=work_dirs/aws-search_custom-imagefolder/policy.json
+#       --cfg-options \
+#       policy=work_dirs/aws-search_custom-imagefolder/policy.json
 # Stage 2 reads the LAST checkpoint of stage 1: let stage 1 finish (resume it
 # if a budget stopped it) before starting stage 2.
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 data_root = 'data/my_dataset'  # folder that holds the training images
 data_prefix = 'train'  # sub-folder of data_root with one folder per class
 ann_file = ''  # '' reads the class folders; or 'meta/train.txt'
@@ -24,7 +25,7 @@ image_size = 224  # side of the square training crops, in pixels
 # the network (any mmpretrain / mmautoaug backbone) and its output channels
 backbone = dict(type='mmpretrain.ResNet', depth=18)
 feat_channels = 512
-# ---- how long, how big -------------------------------------------------------
+# ---- how long, how big ------------------------------------------------------
 heldout = 0.2  # share (or number) of the training images held out
 batch_size = 64  # per GPU
 max_epochs = 100  # stage 1
@@ -34,7 +35,7 @@ lr = 0.1 * batch_size / 256  # SGD, linear scaling (Goyal et al., 2017)
 # RGB mean / std of your images (ImageNet's here)
 mean = [123.675, 116.28, 103.53]
 std = [58.395, 57.12, 57.375]
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['../aws/_base_/aws_runtime.py']
 

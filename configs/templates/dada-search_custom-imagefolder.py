@@ -11,7 +11,7 @@
 # The training images are split in two stratified halves (seeded): half A
 # trains the network, half B drives the policy (DADA's bilevel search).
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 data_root = 'data/my_dataset'  # folder that holds the training images
 data_prefix = 'train'  # sub-folder of data_root with one folder per class
 ann_file = ''  # '' reads the class folders; or 'meta/train.txt'
@@ -22,14 +22,14 @@ image_size = 224  # side of the square training crops, in pixels
 # number of channels it outputs (ResNet-18/34: 512, ResNet-50: 2048)
 backbone = dict(type='mmpretrain.ResNet', depth=18)
 feat_channels = 512
-# ---- how long, how big -------------------------------------------------------
+# ---- how long, how big ------------------------------------------------------
 batch_size = 32  # per GPU
 max_epochs = 20  # DADA's 20 search epochs (Li et al., ECCV 2020)
 num_workers = 4
 # RGB mean / std of your images (ImageNet's here)
 mean = [123.675, 116.28, 103.53]
 std = [58.395, 57.12, 57.375]
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['../dada/_base_/dada_runtime.py']
 

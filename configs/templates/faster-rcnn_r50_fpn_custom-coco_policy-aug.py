@@ -8,12 +8,13 @@
 #   data/my_coco/train/*.jpg, data/my_coco/val/*.jpg
 #
 # Edit the first block, then:
-#   python tools/train.py configs/templates/faster-rcnn_r50_fpn_custom-coco_policy-aug.py
+#   python tools/train.py \
+#       configs/templates/faster-rcnn_r50_fpn_custom-coco_policy-aug.py
 # For RetinaNet or Mask R-CNN put their stock config in _base_ and the class
 # count where that model holds it (bbox_head for RetinaNet; bbox_head and
 # mask_head for Mask R-CNN, with with_mask = True).
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 data_root = 'data/my_coco/'  # folder with the annotation files and images
 classes = ('cat', 'dog')  # category names, as in the json's "categories"
 train_ann = 'annotations/train.json'  # relative to data_root
@@ -27,11 +28,11 @@ with_mask = False  # load instance masks too (Mask R-CNN)
 # a backbone pretrained with the policy (configs/pretrain/ +
 # tools/model_converters/cls2det_backbone.py); None: torchvision's ImageNet
 backbone_checkpoint = None
-# ---- how long, how big -------------------------------------------------------
+# ---- how long, how big ------------------------------------------------------
 batch_size = 2  # per GPU (the stock 1x schedule: 8 GPUs x 2 images)
 max_epochs = 12
 num_workers = 2
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py']
 custom_imports = dict(

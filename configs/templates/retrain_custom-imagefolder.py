@@ -9,7 +9,7 @@
 # Edit the first block (or pass --cfg-options policy=...), then:
 #   python tools/train.py configs/templates/retrain_custom-imagefolder.py
 
-# ---- edit these --------------------------------------------------------------
+# ---- edit these ------------------------------------------------------------
 policy = 'work_dirs/dada-search_custom-imagefolder/policy.json'
 data_root = 'data/my_dataset'  # folder that holds the images
 train_prefix = 'train'  # sub-folder with one folder per class
@@ -21,7 +21,7 @@ image_size = 224  # side of the square training crops, in pixels
 # the network (any mmpretrain / mmautoaug backbone) and its output channels
 backbone = dict(type='mmpretrain.ResNet', depth=18)
 feat_channels = 512
-# ---- how long, how big -------------------------------------------------------
+# ---- how long, how big ------------------------------------------------------
 batch_size = 64  # per GPU
 max_epochs = 100
 num_workers = 4
@@ -29,7 +29,7 @@ lr = 0.1 * batch_size / 256  # SGD, linear scaling (Goyal et al., 2017)
 # RGB mean / std of your images (ImageNet's here)
 mean = [123.675, 116.28, 103.53]
 std = [58.395, 57.12, 57.375]
-# ------------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 
 _base_ = ['../_base_/default_runtime.py']
 

@@ -8,7 +8,8 @@ import time
 from typing import Any, Dict, Optional, Union
 
 import torch
-from mmengine.dist import broadcast_object_list, get_world_size, is_main_process
+from mmengine.dist import (broadcast_object_list, get_world_size,
+                           is_main_process)
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import IterBasedTrainLoop
@@ -18,7 +19,11 @@ from mmautoaug.registry import HOOKS
 #: Written into the work dir (rank 0): the measurements and the estimate.
 COST_FILE = 'search_cost.json'
 #: What a budget of each kind of training loop may count.
-_BUDGET_KEYS = {'epoch': 'max_epochs', 'iter': 'max_iters', 'step': 'max_steps'}
+_BUDGET_KEYS = {
+    'epoch': 'max_epochs',
+    'iter': 'max_iters',
+    'step': 'max_steps'
+}
 _UNITS = {'s': 1, 'sec': 1, 'm': 60, 'min': 60, 'h': 3600, 'd': 86400}
 
 
@@ -169,7 +174,8 @@ class SearchCostHook(Hook):
     def unit_kind(loop) -> str:
         """``'step'`` (controller steps of several epochs), ``'iter'`` or
         ``'epoch'``: what this hook counts in ``loop``."""
-        if all(hasattr(loop, k) for k in ('step', 'num_steps', 'finetune_epoch',
+        if all(hasattr(loop, k) for k in ('step', 'num_steps',
+                                          'finetune_epoch',
                                           'finetune_epochs')):
             return 'step'
         if isinstance(loop, IterBasedTrainLoop):

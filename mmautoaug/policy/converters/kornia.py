@@ -106,12 +106,15 @@ def to_kornia(policy: Policy,
 
     Examples:
         >>> import warnings
-        >>> with warnings.catch_warnings():
+        >>> with warnings.catch_warnings():  # Rotate 15 -> [12, 18]
         ...     warnings.simplefilter('ignore')
-        ...     to_kornia(Policy('fastaa', [[('Rotate', 0.5, 0.75),
-        ...                                  ('Equalize', 0.8, 0.0)]]))
-        [[['rotate', 0.5, 7], ['equalize', 0.8, None]], [['rotate', 0.5, 2], ['equalize', 0.8, None]]]
-    """  # noqa: E501
+        ...     listed = to_kornia(Policy('fastaa', [[('Rotate', 0.5, 0.75),
+        ...                                           ('Equalize', 0.8, 0)]]))
+        >>> listed[0]  # +15 degrees, one copy per sign
+        [['rotate', 0.5, 7], ['equalize', 0.8, None]]
+        >>> listed[1]  # -15 degrees
+        [['rotate', 0.5, 2], ['equalize', 0.8, None]]
+    """
     check_unsupported_mode(unsupported)
     space = policy.space
     notes = Notes('to_kornia', strict)
