@@ -175,3 +175,14 @@ def test_durations_read_and_print():
 def test_counts_are_checked(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         SearchCostHook(**kwargs)
+
+
+def test_a_budget_on_a_loop_without_a_stop_flag_is_refused():
+    from types import SimpleNamespace
+
+    class _Loop:  # a custom loop that never reads stop_training
+        max_epochs = max_iters = 3
+
+    runner = SimpleNamespace(train_loop=_Loop(), epoch=0, iter=0)
+    with pytest.raises(TypeError, match='_Loop has no stop_training'):
+        SearchCostHook(max_time=60).before_train(runner)

@@ -210,6 +210,12 @@ class SearchCostHook(Hook):
                 f'SearchCostHook: {wrong[0]} does not apply to '
                 f'{type(loop).__name__}, which counts {self.kind}s; use '
                 f'{allowed} (or max_time)')
+        if (self.max_time is not None or self.max_counts) and not hasattr(
+                loop, 'stop_training'):
+            raise TypeError(
+                f'SearchCostHook: {type(loop).__name__} has no stop_training '
+                'flag, so a budget cannot stop it; remove the budget or give '
+                'the loop the flag MMEngine\'s loops have')
         self.world_size = get_world_size()
         self.start = self.clock()
         self.start_units = self._units_done(runner)
