@@ -172,6 +172,10 @@ def _op_to_kornia(space, op: PolicyOp, where: str, unsupported: str,
         refuse('to_kornia', where, f'{op.op}: {_REFUSED[op.op]}',
                unsupported, notes)
         return None
+    if op.op not in KORNIA_SCALES:
+        refuse('to_kornia', where, f'{op.op} has no kornia auto-augment op',
+               unsupported, notes)
+        return None
     value, signed = op_value(space, op.op, op.magnitude)
     name, low, high = KORNIA_SCALES[op.op]
     center = space.range(op.op).center if signed else 0.0
