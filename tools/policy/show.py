@@ -150,6 +150,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: --draws and --rows must be at least 1',
               file=sys.stderr)
         return 2
+    if args.size < 0:
+        print(f'error: --size: {args.size} is negative; allowed: 0 (keep the '
+              "image's size) or the longer side in pixels", file=sys.stderr)
+        return 2
     from mmautoaug.policy import PolicyError, load_policy
     try:
         policy = load_policy(args.policy)
