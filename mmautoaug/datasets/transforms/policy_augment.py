@@ -109,7 +109,7 @@ class PolicyAugment(BaseTransform):
 
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
         img = results['img']
-        _check_image(img)
+        check_image(img, type(self).__name__)
         space = self.policy.space
         out = img
         for op, param in self.policy.sample_ops(self.rng):
@@ -144,22 +144,27 @@ class PolicyAugment(BaseTransform):
                 f'seed={self.seed}, channel_order={self.channel_order!r})')
 
 
-def _check_image(img: Any) -> None:
+def check_image(img: Any, name: str = 'PolicyAugment') -> None:
     """Refuse what no op accepts, whether or not an op is drawn this time
-    (so a bad pipeline fails on its first image, not by chance)."""
+    (so a bad pipeline fails on its first image, not by chance).
+
+    Args:
+        img: ``results['img']``.
+        name (str): The transform, for the message.
+    """
     if not isinstance(img, np.ndarray):
-        raise TypeError(f"PolicyAugment: results['img'] must be a numpy "
+        raise TypeError(f"{name}: results['img'] must be a numpy "
                         f'array, got {type(img).__name__}')
     if img.dtype != np.uint8:
-        raise TypeError(f"PolicyAugment: results['img'] must be uint8 "
-                        f'(0..255), got {img.dtype}; put PolicyAugment '
+        raise TypeError(f"{name}: results['img'] must be uint8 "
+                        f'(0..255), got {img.dtype}; put {name} '
                         'before any float conversion/normalisation')
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in
                                   (1, 3)):
-        raise ValueError(f"PolicyAugment: results['img'] must be HxW or "
+        raise ValueError(f"{name}: results['img'] must be HxW or "
                          f'HxWxC with C in (1, 3), got shape {img.shape}')
     if img.size == 0:
-        raise ValueError(f"PolicyAugment: results['img'] is empty "
+        raise ValueError(f"{name}: results['img'] is empty "
                          f'(shape {img.shape})')
 
 
