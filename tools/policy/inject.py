@@ -51,12 +51,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--recompute-bbox',
         action='store_true',
-        help='DetPolicyAugment: take boxes from the moved masks (tight)')
+        help='DetPolicyAugment: take boxes from the moved masks (tight); '
+        'the config must load masks (LoadAnnotations(with_mask=True))')
     parser.add_argument(
         '--skip-ops',
         nargs='+',
         default=[],
-        help='DetPolicyAugment: policy ops to leave out (e.g. SamplePairing)')
+        help='DetPolicyAugment: policy ops to leave out (SamplePairing is '
+        'left out anyway, with a warning unless listed here)')
     return parser.parse_args(argv)
 
 
