@@ -437,6 +437,12 @@ def apply_sub_policies(images: torch.Tensor,
             f'op_index, prob, magnitude: expected equal shapes (N, K) with '
             f'N={len(images)}, got {tuple(op_index.shape)}, '
             f'{tuple(prob.shape)}, {tuple(magnitude.shape)}')
+    p = prob.detach()
+    bad = ~((p >= 0) & (p <= 1))  # NaN too
+    if bool(bad.any()):
+        i, k = bad.nonzero()[0].tolist()
+        raise ValueError(f'prob: got {float(p[i, k]):.6g} at sample {i}, op '
+                         f'{k}; allowed: finite numbers in [0, 1]')
     for k in range(op_index.shape[1]):
         draw = torch.rand(
             len(images), generator=generator, device=images.device)

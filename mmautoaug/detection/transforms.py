@@ -155,12 +155,18 @@ class DetPolicyAugment(PolicyAugment):
                  seed: Optional[int] = None) -> None:
         super().__init__(policy, seed=seed, channel_order=channel_order)
         self.space = self.policy.space
-        if not isinstance(min_box_size, (int, float)) or min_box_size < 0:
+        if isinstance(min_box_size, bool) or not isinstance(
+                min_box_size, (int, float)) or not 0 <= min_box_size < np.inf:
             raise ValueError('DetPolicyAugment: min_box_size must be a '
-                             f'number >= 0, got {min_box_size!r}')
+                             f'finite number >= 0, got {min_box_size!r}')
         self.min_box_size = float(min_box_size)
         self.keep_degenerate = bool(keep_degenerate)
         self.recompute_bbox = bool(recompute_bbox)
+        if not isinstance(skip_ops, (list, tuple)):
+            hint = f' (write {[skip_ops]})' if isinstance(skip_ops,
+                                                          str) else ''
+            raise ValueError('DetPolicyAugment: skip_ops must be a list of '
+                             f'op names, got {skip_ops!r}{hint}')
         unknown = [op for op in skip_ops if op not in self.space]
         if unknown:
             raise ValueError(f'DetPolicyAugment: skip_ops {unknown} are not '
@@ -291,6 +297,7 @@ def _mask_has_pixels(masks) -> Optional[np.ndarray]:
 
 def _check_instances(results: dict) -> None:
     """Refuse annotations the ops would silently mangle."""
+    from mmdet.structures.mask import BitmapMasks, PolygonMasks
     img = results['img']
     boxes = results.get('gt_bboxes')
     if boxes is not None:
@@ -317,6 +324,12 @@ def _check_instances(results: dict) -> None:
                     f'({", ".join(INSTANCE_KEYS[1:])}) needs one entry per '
                     'box')
     masks = results.get('gt_masks')
+    if masks is not None and not isinstance(masks,
+                                            (BitmapMasks, PolygonMasks)):
+        raise TypeError('DetPolicyAugment: gt_masks of type '
+                        f'{type(masks).__name__} are not supported; allowed: '
+                        'BitmapMasks, PolygonMasks (as LoadAnnotations makes '
+                        'them)')
     if masks is not None and (masks.height, masks.width) != img.shape[:2]:
         raise ValueError(
             f'DetPolicyAugment: gt_masks are {masks.height}x{masks.width} '

@@ -120,3 +120,15 @@ def test_sub_policies_check_their_magnitudes_too():
     with pytest.raises(ValueError, match='magnitude: got 2 at sample 0'):
         apply_sub_policies(_batch(), 'fastaa', idx, torch.ones(N, 2),
                            torch.full((N, 2), 2.0))
+
+
+@pytest.mark.parametrize('bad', [2.0, -0.5, float('nan')])
+def test_sub_policy_probabilities_must_lie_in_unit_range(bad):
+    prob = torch.ones(N, 2)
+    prob[1, 1] = bad
+    with pytest.raises(ValueError,
+                       match=rf'^prob: got {bad:g} at sample 1, op 1; '
+                       r'allowed: finite numbers in \[0, 1\]$'):
+        apply_sub_policies(_batch(), 'fastaa',
+                           torch.zeros(N, 2, dtype=torch.long), prob,
+                           torch.full((N, 2), 0.5))

@@ -170,3 +170,22 @@ def test_mmdet_export_warns_about_polygon_rotate():
         inject_policy(_pipeline(with_mask=True), ROTATE, backend='mmdet')
         inject_policy(_pipeline(with_mask=True, poly2mask=False), no_rotate,
                       backend='mmdet')
+
+
+def test_unreadable_configs_and_outputs_are_one_sentence(tmp_path, capsys):
+    path = ROTATE.save(str(tmp_path / 'p.json'))
+    binary = tmp_path / 'bin.py'
+    binary.write_bytes(b'\x00\xff\xfe')
+    err = _run_tool([str(binary), path, '--out', str(tmp_path / 'o.py')],
+                    capsys)
+    assert err == (f"error: config file '{binary}' is not UTF-8 text (byte "
+                   'at position 1)\n')
+    err = _run_tool(['mmdet::nope/none.py', path, '--out',
+                     str(tmp_path / 'o.py')], capsys)
+    assert err.startswith("error: could not read config 'mmdet::nope/none.py'")
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    out = str(blocker / 'o.py')
+    err = _run_tool([RETINANET, path, '--out', out], capsys)
+    assert err.startswith(
+        f"error: --out: cannot create the folder of '{out}' (")

@@ -215,3 +215,24 @@ def test_a_policy_of_sample_pairing_only_is_refused():
                        r'transform would never change a sample; use a '
                        r'policy with other ops$'):
         DetPolicyAugment(only)
+
+
+def test_bad_arguments_and_mask_types():
+    with pytest.raises(ValueError,
+                       match=r'min_box_size must be a finite number >= 0, '
+                       r'got nan'):
+        DetPolicyAugment(NEVER, min_box_size=float('nan'))
+    with pytest.raises(ValueError,
+                       match=r"^DetPolicyAugment: skip_ops must be a list of "
+                       r"op names, got 'Rotate' \(write \['Rotate'\]\)$"):
+        DetPolicyAugment(NEVER, skip_ops='Rotate')
+    sample = _sample()
+    sample['gt_masks'] = np.zeros((2, H, W), np.uint8)
+    with pytest.raises(TypeError,
+                       match=r'^DetPolicyAugment: gt_masks of type ndarray '
+                       r'are not supported; allowed: BitmapMasks, '
+                       r'PolygonMasks'):
+        DetPolicyAugment(NEVER, seed=0)(sample)
+    with pytest.raises(TypeError, match=r"results\['img'\] must be a numpy "
+                       r'array, got NoneType'):
+        DetPolicyAugment(NEVER, seed=0)(dict(gt_bboxes=np.zeros((0, 4))))

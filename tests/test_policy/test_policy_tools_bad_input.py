@@ -146,3 +146,20 @@ def test_convert_refuses_bad_arguments(tmp_path, capsys):
     assert convert.main([str(genotype), '--from', 'genotype', '--to', 'ours',
                          '--meta', 'note=a=b']) == 0
     assert '"note": "a=b"' in capsys.readouterr().out
+
+
+def test_unwritable_outputs_and_wrong_formats(tmp_path, capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    out = str(blocker / 'x.png')
+    assert _error(show.main, [path, '--out', out, '--size', '8', '--draws',
+                              '1'], capsys).startswith(
+        f"--out: cannot write '{out}' (")  # the OS's reason follows
+    out = str(blocker / 'x.json')
+    assert _error(convert.main, [path, '--to', 'ours', '--out', out],
+                  capsys).startswith(f"--out: cannot write '{out}' (")
+    assert _error(convert.main, [path, '--from', 'mmdet', '--to', 'ours'],
+                  capsys) == (
+        f'{path} is a policy JSON file (it has format_version), not a mmdet '
+        'config; read it with --from ours (or auto)')

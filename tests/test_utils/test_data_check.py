@@ -132,3 +132,18 @@ def test_a_failed_download_is_one_sentence(tmp_path, monkeypatch, capsys):
     assert err == ('error: a download failed ([Errno -3] Temporary failure in '
                    'name resolution); put the files in place instead (data '
                    "sets: see the README's Data section)\n")
+
+
+def test_train_reports_unreadable_configs(tmp_path, capsys):
+    binary = tmp_path / 'bin.py'
+    binary.write_bytes(b'\x00\xff\xfe')
+    assert _train([str(binary)], capsys) == (
+        f"error: config file '{binary}' is not UTF-8 text (byte at position "
+        '1)\n')
+    assert _train([str(tmp_path)], capsys) == (
+        f"error: config file '{tmp_path}' is a directory; give a config file "
+        '(configs live under configs/).\n')
+    broken = tmp_path / 'broken.py'
+    broken.write_text('model = dict(type="X"\n')
+    assert _train([str(broken)], capsys).startswith(
+        f"error: config file '{broken}' has a Python syntax error")

@@ -128,6 +128,10 @@ def read_policy(args):
         return from_genotype(genotype, args.space, meta=meta), src
     if src == 'ours' or not exists or _is_our_json(path):
         if src not in ('auto', 'ours'):
+            if exists:
+                raise ValueError(f'{path} is a policy JSON file (it has '
+                                 f'format_version), not a {src} config; '
+                                 'read it with --from ours (or auto)')
             raise FileNotFoundError(f'config file {path!r} does not exist')
         return load_policy(path), 'ours'
     cfg, scope = _read_config(path)
@@ -305,10 +309,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     for w in caught:
         print(f'warning: {w.message}', file=sys.stderr)
     if args.out:
-        folder = osp.dirname(osp.abspath(args.out))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.out, 'w', encoding='utf-8') as f:
-            f.write(text)
+        try:
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w', encoding='utf-8') as f:
+                f.write(text)
+        except OSError as e:
+            print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+                  file=sys.stderr)
+            return 2
         print(f'read {args.input} as {read_as}; wrote {args.to} to '
               f'{args.out}', file=sys.stderr)
     else:

@@ -12,12 +12,12 @@ Examples:
         --backend mmdet --out my_mask_rcnn_aa.py
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from _cli import _fail, load_config  # noqa: E402
+from _cli import (_fail, load_config, make_parent_dir,  # noqa: E402
+                  read_config_file)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -68,10 +68,7 @@ def _read_config(path: str):
     from mmautoaug.detection import read_config
     from mmautoaug.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    try:
-        return read_config(path)
-    except (FileNotFoundError, SyntaxError, ImportError, KeyError) as e:
-        _fail(f'could not read config {path!r}: {e}')
+    return read_config_file(path, read_config)
 
 
 def main(argv=None) -> None:
@@ -97,8 +94,7 @@ def main(argv=None) -> None:
         new = inject_policy(cfg, policy, position, args.backend, **kwargs)
     except (ValueError, KeyError, FileNotFoundError) as e:
         _fail(str(e))
-    out_dir = osp.dirname(osp.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
+    make_parent_dir(args.out)
     new.dump(args.out)
     steps = [
         s['type'] if isinstance(s['type'], str) else s['type'].__name__

@@ -167,8 +167,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (FileNotFoundError, OSError) as e:
             print(f'error: {e}', file=sys.stderr)
             return 2
-        path = draw_grid(policy, img, args.draws, args.seed, args.out,
-                         args.rows)
+        try:
+            path = draw_grid(policy, img, args.draws, args.seed, args.out,
+                             args.rows)
+        except OSError as e:
+            print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+                  file=sys.stderr)
+            return 2
         rows = min(args.rows, len(policy))
         print(f'\nwrote {path} ({rows} of {len(policy)} sub-policies x '
               f'{args.draws} draws)')

@@ -108,7 +108,7 @@ class PolicyAugment(BaseTransform):
         return np.random.SeedSequence([self.seed, get_rank(), worker_id])
 
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
-        img = results['img']
+        img = results.get('img')
         check_image(img, type(self).__name__)
         space = self.policy.space
         out = img
