@@ -229,10 +229,12 @@ def inject_policy(cfg: Union[Config, dict],
             open-mmlab/mmdetection#11758).
         **kwargs: Extra arguments of the transform, see
             :func:`policy_transform` (for ``'mmautoaug'``: ``min_box_size``,
-            ``keep_degenerate``, ``recompute_bbox`` - refused when the
-            pipeline loads no masks -, ``skip_ops``, ``channel_order``,
-            ``seed``). The transform is built once here with them, so what
-            it refuses is refused before the config is written.
+            ``keep_degenerate``, ``recompute_bbox``, ``skip_ops``,
+            ``channel_order``, ``seed``). The transform is built once here
+            with them, so what it refuses is refused before the config is
+            written. ``recompute_bbox`` defaults to whether the train
+            pipeline loads masks (tight boxes wherever masks exist);
+            ``recompute_bbox=True`` on a pipeline without masks is refused.
 
     Returns:
         Config: The new config; ``cfg`` is not modified.
@@ -256,8 +258,16 @@ def inject_policy(cfg: Union[Config, dict],
         raise ValueError(
             'no pipeline of train_dataloader.dataset (or of the data sets it '
             f'wraps) ends in {_PACK}; is this an mmdet detection config?')
-    if backend == 'mmautoaug' and kwargs.get('recompute_bbox'):
-        _check_masks_for_recompute(dataloader['dataset'])
+    if backend == 'mmautoaug':
+        loads_masks = any(
+            s.get('with_mask', False)
+            for s in _annotation_loaders(dataloader['dataset']))
+        if kwargs.get('recompute_bbox') is None:
+            kwargs.pop('recompute_bbox', None)
+            if loads_masks:  # tight boxes wherever masks exist
+                kwargs['recompute_bbox'] = True
+        elif kwargs['recompute_bbox'] and not loads_masks:
+            _check_masks_for_recompute(dataloader['dataset'])
     step = policy_transform(policy, backend, **kwargs)
     steps = _mmdet_steps(step, dataloader['dataset'], policy) \
         if backend == 'mmdet' else [step]

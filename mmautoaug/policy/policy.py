@@ -105,7 +105,8 @@ class Policy:
             _as_sub_policy(sub, f'sub_policies[{i}]')
             for i, sub in enumerate(sub_policies)
         ]
-        if weights is not None and not isinstance(weights, (list, tuple)):
+        if weights is not None and not (isinstance(weights, (list, tuple))
+                                        or getattr(weights, 'ndim', 0) == 1):
             raise PolicyError(
                 'weights: expected a list of numbers (one per sub-policy) or '
                 f'null for uniform, got {type(weights).__name__} '

@@ -189,3 +189,13 @@ def test_unreadable_configs_and_outputs_are_one_sentence(tmp_path, capsys):
     err = _run_tool([RETINANET, path, '--out', out], capsys)
     assert err.startswith(
         f"error: --out: cannot create the folder of '{out}' (")
+
+
+def test_recompute_bbox_is_on_wherever_masks_are_loaded():
+    mask_rcnn = inject_policy(read_config(MASK_RCNN), ROTATE)
+    assert mask_rcnn.train_dataloader.dataset.pipeline[-2].recompute_bbox
+    off = inject_policy(read_config(MASK_RCNN), ROTATE, recompute_bbox=False)
+    assert off.train_dataloader.dataset.pipeline[-2].recompute_bbox is False
+    retinanet = inject_policy(read_config(RETINANET), ROTATE)
+    assert 'recompute_bbox' not in retinanet.train_dataloader.dataset.pipeline[
+        -2]

@@ -3,6 +3,7 @@
 field and what is allowed; none a silent wrong result or a traceback."""
 import json
 
+import numpy as np
 import pytest
 
 from mmautoaug.policy import Policy, PolicyError, PolicyOp, load_policy
@@ -55,7 +56,8 @@ def test_meta_must_be_a_dict_not_an_empty_list():
     assert Policy.from_dict(data).meta == {}
 
 
-@pytest.mark.parametrize('weights', [5, 'uniform', dict(a=1)])
+@pytest.mark.parametrize('weights',
+                         [5, 'uniform', dict(a=1), np.ones((1, 1))])
 def test_weights_must_be_a_list(weights):
     with pytest.raises(
             PolicyError,

@@ -163,3 +163,13 @@ def test_unwritable_outputs_and_wrong_formats(tmp_path, capsys):
                   capsys) == (
         f'{path} is a policy JSON file (it has format_version), not a mmdet '
         'config; read it with --from ours (or auto)')
+
+
+def test_convert_names_a_bad_mmdet_border_value(tmp_path, capsys):
+    path = _config(
+        tmp_path, "auto_augment = dict(type='mmdet.AutoAugment', policies=[["
+        "dict(type='mmdet.Rotate', prob=0.5, level=3, "
+        "img_border_value='grey')]])\n")
+    assert _error(convert.main, [path, '--to', 'ours'], capsys) == (
+        "policies[0][0].img_border_value: expected a number or 3 numbers, "
+        "got 'grey'")

@@ -50,9 +50,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='DetPolicyAugment: boxes smaller than this (px) are dropped')
     parser.add_argument(
         '--recompute-bbox',
-        action='store_true',
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help='DetPolicyAugment: take boxes from the moved masks (tight); '
-        'the config must load masks (LoadAnnotations(with_mask=True))')
+        'default: on when the config loads masks '
+        '(LoadAnnotations(with_mask=True)), refused when it does not')
     parser.add_argument(
         '--skip-ops',
         nargs='+',
@@ -80,8 +82,8 @@ def main(argv=None) -> None:
     kwargs = {}
     if args.min_box_size is not None:
         kwargs['min_box_size'] = args.min_box_size
-    if args.recompute_bbox:
-        kwargs['recompute_bbox'] = True
+    if args.recompute_bbox is not None:
+        kwargs['recompute_bbox'] = args.recompute_bbox
     if args.skip_ops:
         kwargs['skip_ops'] = args.skip_ops
     policy = args.policy

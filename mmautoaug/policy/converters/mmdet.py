@@ -265,12 +265,12 @@ def _read(t, space, border, cut_fill, where: str,
     if kind in _GEOMETRIC:
         value = abs(value)
         number(d, 'reversal_prob', where, 0, 1)
-        border = d['img_border_value']
-        if not (is_number(border) or (isinstance(border, (list, tuple))
-                                      and len(border) == 3
-                                      and all(is_number(v) for v in border))):
+        given = d['img_border_value']
+        if not (is_number(given) or (isinstance(given, (list, tuple))
+                                     and len(given) == 3
+                                     and all(is_number(v) for v in given))):
             raise PolicyError(f'{where}.img_border_value: expected a number '
-                              f'or 3 numbers, got {short(border)}')
+                              f'or 3 numbers, got {short(given)}')
         if abs(d['reversal_prob'] - 0.5) > 1e-9:
             notes.add(where, f"{kind} is reversed with probability "
                       f"{1 - d['reversal_prob']:.3g}; our space uses 0.5")
