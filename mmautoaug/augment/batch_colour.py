@@ -132,15 +132,37 @@ def cutout(x, param, cutout_fill=None, generator=None, **kw):
     # the authors' order: centre x, then centre y, uniform over the image
     centre = torch.rand(
         2, n, generator=generator, device=x.device, dtype=torch.float64)
-    x0, y0, x1, y1 = levels.cutout_bounds(centre[0] * w, centre[1] * h, side,
-                                          h, w)
+    bounds = levels.cutout_bounds(centre[0] * w, centre[1] * h, side, h, w)
+    return _paint_squares(x, bounds, cutout_fill)
+
+
+def clipped_cutout(x, param, cutout_fill=None, generator=None, **kw):
+    if bool((param < 0).any()):
+        raise ValueError(f'param: ClippedCutout side must be >= 0 (pixels), '
+                         f'got {param[param < 0].tolist()}')
+    n, c, h, w = x.shape
+    # the per-image face's draws: centre x for every sample, then centre y
+    u = torch.rand(
+        2, n, generator=generator, device=x.device, dtype=torch.float64)
+    size = torch.tensor([[w], [h]], device=x.device, dtype=torch.float64)
+    centre = (u * size).trunc().to(torch.int64)
+    x0, y0, x1, y1 = levels.clipped_cutout_bounds(
+        centre[0], centre[1],
+        param.to(torch.float64).trunc().to(torch.int64), h, w)
+    return _paint_squares(x, (x0, y0, x1, y1), cutout_fill)
+
+
+def _paint_squares(x, bounds, colour):
+    """Paint the half-open square ``[y0:y1, x0:x1]`` of every sample."""
+    n, c, h, w = x.shape
+    x0, y0, x1, y1 = bounds
     cols = torch.arange(w, device=x.device)
     rows = torch.arange(h, device=x.device)
     inside_x = (cols >= x0[:, None]) & (cols < x1[:, None])
     inside_y = (rows >= y0[:, None]) & (rows < y1[:, None])
     square = (inside_y[:, :, None] & inside_x[:, None, :])[:, None]
     colour = torch.as_tensor(
-        cutout_fill, dtype=x.dtype, device=x.device).view(1, c, 1, 1)
+        colour, dtype=x.dtype, device=x.device).view(1, c, 1, 1)
     return torch.where(square, colour, x)
 
 
@@ -163,5 +185,6 @@ PIXEL_KERNELS = {
     'Color': color,
     'Sharpness': sharpness,
     'Cutout': cutout,
+    'ClippedCutout': clipped_cutout,
     'SamplePairing': sample_pairing,
 }

@@ -46,7 +46,8 @@ def apply_image_op(img: np.ndarray,
             :mod:`.spaces`); ignored by ops that take none.
         fill (int | tuple[int]): Colour (R, G, B) of pixels geometric ops
             bring in from outside the image.
-        cutout_fill (int | tuple[int]): Colour (R, G, B) of the Cutout square.
+        cutout_fill (int | tuple[int]): Colour (R, G, B) of the Cutout and
+            ClippedCutout squares.
         rng (np.random.Generator, optional): Draws Cutout's centre; a fresh
             unseeded generator when None.
         pair (np.ndarray, optional): The second image of SamplePairing, same
@@ -85,6 +86,9 @@ def apply_image_op(img: np.ndarray,
         out = _warp(image, op, float(param), colours['fill'])
     elif op == 'Cutout':
         out = _cutout(image, float(param), colours['cutout_fill'], rng)
+    elif op == 'ClippedCutout':
+        out = _clipped_cutout(image, float(param), colours['cutout_fill'],
+                              rng)
     elif op == 'SamplePairing':
         if pair is None:
             raise ValueError('pair: SamplePairing needs the image to mix in')
@@ -164,6 +168,24 @@ def _cutout(img: np.ndarray, side: float, colour: np.ndarray,
     h, w = img.shape[:2]
     cx, cy = rng.uniform(0, w), rng.uniform(0, h)
     x0, y0, x1, y1 = levels.cutout_bounds(cx, cy, side * w, h, w)
+    out = img.copy()
+    out[y0:y1, x0:x1] = colour
+    return out
+
+
+def _clipped_cutout(img: np.ndarray, length: float, colour: np.ndarray,
+                    rng: Optional[np.random.Generator]) -> np.ndarray:
+    if length < 0:
+        raise ValueError(f'param: ClippedCutout side {length} must be >= 0 '
+                         f'(pixels)')
+    rng = np.random.default_rng() if rng is None else rng
+    h, w = img.shape[:2]
+    # integer centre uniform over the image; drawn (x, then y) as uniforms so
+    # that the batched face, which draws the same way, can be replayed
+    cx, cy = int(rng.uniform(0, w)), int(rng.uniform(0, h))
+    x0, y0, x1, y1 = levels.clipped_cutout_bounds(cx, cy, int(length), h, w)
+    if x1 <= x0 or y1 <= y0:
+        return img
     out = img.copy()
     out[y0:y1, x0:x1] = colour
     return out

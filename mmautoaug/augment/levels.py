@@ -16,6 +16,9 @@ images) compute the same numbers:
   ``ImageOps.autocontrast`` lookup tables from per-channel statistics;
 - :func:`rounded_mean`: ``ImageEnhance.Contrast``'s rounded grey mean;
 - :func:`cutout_bounds`: Fast AutoAugment's ``CutoutAbs`` square;
+- :func:`clipped_cutout_bounds`: the Cutout of DeVries & Taylor (2017) as the
+  DARTS/AutoAugment/DADA training code applies it after the policy (centre
+  anywhere, square clipped at every border);
 - :func:`fill_levels`: a fill colour as levels of an image's channels.
 """
 import math
@@ -202,3 +205,42 @@ def cutout_bounds(centre_x, centre_y, side, height: int, width: int):
     x1 = xp.where(empty, x0, x1)
     y1 = xp.where(empty, y0, y1)
     return x0, y0, x1, y1
+
+
+def clipped_cutout_bounds(centre_x, centre_y, length, height: int,
+                          width: int):
+    """The paper Cutout's square as half-open index ranges.
+
+    Cutout (DeVries & Taylor, 2017) as the training code of DARTS, of
+    AutoAugment's CIFAR models and of DADA's and Adversarial AutoAugment's
+    retraining applies it after the policy: an integer centre uniform over
+    the image, ``y0 = clip(cy - length // 2, 0, H)``,
+    ``y1 = clip(cy + length // 2, 0, H)`` (the same for columns), so the
+    square is ``2 * (length // 2)`` pixels wide away from the borders and
+    clipped, never shifted, at every border. Its expected area on a
+    ``32 x 32`` image with ``length = 16`` is 196 pixels.
+
+    Args:
+        centre_x, centre_y: integer centres in ``[0, W)``, ``[0, H)`` (ints
+            or integer arrays / tensors).
+        length: side in pixels (an int, or integers per sample).
+        height (int), width (int): image size.
+
+    Returns:
+        tuple: ``(x0, y0, x1, y1)``, the painted block is ``[y0:y1, x0:x1]``.
+
+    Examples:
+        >>> clipped_cutout_bounds(2, 30, 16, 32, 32)
+        (0, 22, 10, 32)
+    """
+    xp = _xp(centre_x)
+    half = length // 2
+    if xp is np and np.ndim(centre_x) == 0 and np.ndim(half) == 0:
+        return (int(min(max(centre_x - half, 0), width)),
+                int(min(max(centre_y - half, 0), height)),
+                int(min(max(centre_x + half, 0), width)),
+                int(min(max(centre_y + half, 0), height)))
+    return (xp.clip(centre_x - half, 0, width),
+            xp.clip(centre_y - half, 0, height),
+            xp.clip(centre_x + half, 0, width),
+            xp.clip(centre_y + half, 0, height))

@@ -28,6 +28,11 @@ Posterize             bits kept, an integer in [0, 8]
 Contrast, Color,      enhancement factor, 1.0 is the identity (PIL's
 Brightness, Sharpness ``ImageEnhance``)
 Cutout                side of the square as a fraction of the width
+                      (Fast AutoAugment's ``CutoutAbs``: shifted at the
+                      top/left borders, ``int(side) + 1`` px)
+ClippedCutout         side in pixels: the paper Cutout (DeVries & Taylor,
+                      2017) that DARTS-style training code applies after the
+                      policy (clipped at every border)
 SamplePairing         blend weight of the paired image: (1-w)*img + w*pair
 AutoContrast, Invert, none (``None``)
 Equalize, Identity
@@ -59,6 +64,7 @@ OP_PARAMS: Dict[str, bool] = {
     'Brightness': True,
     'Sharpness': True,
     'Cutout': True,
+    'ClippedCutout': True,
     'SamplePairing': True,
     'Identity': False,
 }

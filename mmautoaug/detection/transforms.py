@@ -9,7 +9,7 @@ from mmautoaug.augment import GEOMETRIC_OPS
 from mmautoaug.augment.geometry import op_matrix, transform_boxes
 from mmautoaug.augment.image_ops import apply_image_op
 from mmautoaug.datasets.transforms import PolicyAugment
-from mmautoaug.datasets.transforms.policy_augment import check_image
+from mmautoaug.datasets.transforms.policy_augment import _check_image
 from mmautoaug.registry import TRANSFORMS
 from .annotations import polygon_area, transform_polygons, warp_label_maps
 
@@ -197,7 +197,7 @@ class DetPolicyAugment(PolicyAugment):
 
     def transform(self, results: dict) -> dict:
         """Apply one sub-policy drawn from the policy to ``results``."""
-        check_image(results.get('img'), type(self).__name__)
+        _check_image(results.get('img'), type(self).__name__)
         _check_instances(results)
         rng = self.rng
         moved = False

@@ -16,6 +16,7 @@ _UNITS = {
     'Brightness': ('{:.3g}', ' (factor, 1 = identity)'),
     'Sharpness': ('{:.3g}', ' (factor, 1 = identity)'),
     'Cutout': ('{:.3g}', ' x width (square side)'),
+    'ClippedCutout': ('{:.0f}', ' px (square side, clipped at the borders)'),
     'SamplePairing': ('{:.3g}', ' (weight of the paired image)'),
 }
 

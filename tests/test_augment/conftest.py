@@ -126,3 +126,14 @@ PARAMS = {
     'Sharpness': [0.1, 1.9, 1.45],
     'Identity': [None],
 }
+
+
+def darts_cutout(img: np.ndarray, length: int, cx: int, cy: int, colour):
+    """The paper Cutout as DARTS-style training code paints it, for a given
+    integer centre: rows ``clip(cy -+ length // 2)``, columns likewise."""
+    h, w = img.shape[:2]
+    out = img.copy()
+    y1, y2 = np.clip([cy - length // 2, cy + length // 2], 0, h)
+    x1, x2 = np.clip([cx - length // 2, cx + length // 2], 0, w)
+    out[y1:y2, x1:x2] = colour
+    return out

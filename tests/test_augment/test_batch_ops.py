@@ -125,6 +125,36 @@ def test_cutout_replays_the_per_image_face(photos, device):
     assert not torch.equal(out[0], x[0]) and torch.equal(out[2], x[2])
 
 
+@pytest.mark.parametrize('device', DEVICES)
+def test_clipped_cutout_replays_the_per_image_face(photos, device):
+    imgs = [photos['astronaut'], photos['chelsea'], photos['coffee']]
+    x = _batch(imgs).to(device)
+    length = torch.tensor([16.0, 40.0, 0.0], device=device)
+    out = apply_batch_op(
+        x,
+        torch.zeros(3, dtype=torch.long, device=device),
+        length,
+        ops=['ClippedCutout'],
+        generator=torch.Generator(device).manual_seed(11))
+    centre = torch.rand(
+        2,
+        3,
+        generator=torch.Generator(device).manual_seed(11),
+        device=device,
+        dtype=torch.float64).cpu().numpy()
+    for i, img in enumerate(imgs):
+        want = apply_image_op(
+            img,
+            'ClippedCutout',
+            float(length[i]),
+            rng=ReplayRng([centre[0, i], centre[1, i]]))
+        assert np.array_equal(_image(out[i]), want)
+    assert not torch.equal(out[0], x[0]) and torch.equal(out[2], x[2])
+    with pytest.raises(ValueError, match='ClippedCutout side must be >= 0'):
+        apply_batch_op(x, torch.zeros(3, dtype=torch.long, device=device),
+                       -length - 1, ops=['ClippedCutout'])
+
+
 def test_sample_pairing(photos):
     imgs = [photos['astronaut'], photos['chelsea']]
     pair = [photos['coffee'], photos['astronaut']]
@@ -353,13 +383,16 @@ def test_sub_policies(photos):
 
 
 def test_bgr_batches_and_every_op_in_one_call(photos):
-    """BGR order, and all 17 ops (Cutout and SamplePairing too) in one call."""
+    """BGR order, and every op (both Cutouts and SamplePairing too) in one
+    call."""
     imgs = [photos[k] for k in ('astronaut', 'chelsea', 'coffee')]
     imgs = [imgs[i % 3] for i in range(len(OPS))]
     pairs = imgs[1:] + imgs[:1]
     bgr = [i[..., ::-1].copy() for i in imgs]
-    param = torch.tensor([PARAMS.get(op, [0.3])[0] or 0.0 for op in OPS],
-                         dtype=torch.float64)
+    param = torch.tensor([
+        12.0 if op == 'ClippedCutout' else PARAMS.get(op, [0.3])[0] or 0.0
+        for op in OPS
+    ], dtype=torch.float64)
     out = apply_batch_op(
         _batch(bgr),
         torch.arange(len(OPS)),
@@ -369,10 +402,14 @@ def test_bgr_batches_and_every_op_in_one_call(photos):
         pair=_batch([p[..., ::-1].copy() for p in pairs]),
         generator=torch.Generator().manual_seed(3),
         channel_order='bgr')
-    centre = torch.rand(
-        2, 1, generator=torch.Generator().manual_seed(3),
-        dtype=torch.float64).numpy()
+    # the two Cutouts draw their centres in op order from one generator
+    gen = torch.Generator().manual_seed(3)
+    centres = {
+        op: torch.rand(2, 1, generator=gen, dtype=torch.float64).numpy()
+        for op in ('Cutout', 'ClippedCutout')
+    }
     for i, op in enumerate(OPS):
+        centre = centres.get(op, centres['Cutout'])
         want = apply_image_op(
             imgs[i],
             op,

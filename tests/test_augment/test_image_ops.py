@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from mmautoaug.augment import OP_PARAMS, apply_image_op
-from .conftest import PARAMS, ReplayRng, pil_cutout, pil_reference
+from .conftest import (PARAMS, ReplayRng, darts_cutout, pil_cutout,
+                       pil_reference)
 
 CASES = [(op, v) for op, vs in PARAMS.items() for v in vs]
 
@@ -52,6 +53,43 @@ def test_cutout_draws_from_rng(photos):
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     painted = np.all(a == (125, 123, 114), -1) & np.any(img != a, -1)
     assert 0 < painted.sum() <= 13 * 13  # int(0.2 * 64) + 1 = 13
+
+
+@pytest.mark.parametrize('length', [16, 20, 7, 1])
+def test_clipped_cutout_is_the_paper_cutout(photos, length):
+    img = photos['chelsea_40x56']  # 40 rows, 56 columns
+    for ux, uy in [(0.5, 0.5), (0.0, 0.999), (0.99, 0.01), (0.3, 0.77)]:
+        ours = apply_image_op(
+            img, 'ClippedCutout', length, rng=ReplayRng([ux, uy]))
+        cx, cy = int(ux * 56), int(uy * 40)
+        assert np.array_equal(
+            ours, darts_cutout(img, length, cx, cy, (125, 123, 114)))
+    # clipped, not shifted: a centre in the corner paints a quarter square
+    out = apply_image_op(img, 'ClippedCutout', 16, rng=ReplayRng([0, 0]))
+    painted = np.all(out == (125, 123, 114), -1) & np.any(out != img, -1)
+    assert painted[:8, :8].all() and not painted[8:].any()
+    assert not painted[:, 8:].any()
+
+
+def test_clipped_cutout_covers_196_pixels_on_average():
+    """16 px on 32x32: the expected area is exactly 14 ** 2 = 196 px over
+    all 32 x 32 centres (Fast-AA's shifted 17 px square covers more)."""
+    img = np.zeros((32, 32), np.uint8)
+    grid = (np.arange(32) + 0.5) / 32
+    areas = [
+        int((apply_image_op(img, 'ClippedCutout', 16, cutout_fill=255,
+                            rng=ReplayRng([ux, uy])) == 255).sum())
+        for ux in grid for uy in grid
+    ]
+    assert np.mean(areas) == 196.0 and max(areas) == 256
+    rng = np.random.default_rng(0)
+    drawn = [
+        int((apply_image_op(img, 'ClippedCutout', 16, cutout_fill=255,
+                            rng=rng) == 255).sum()) for _ in range(2000)
+    ]
+    assert abs(np.mean(drawn) - 196.0) < 4.0
+    with pytest.raises(ValueError, match='ClippedCutout side -1.0'):
+        apply_image_op(img, 'ClippedCutout', -1)
 
 
 @pytest.mark.parametrize('w', [0.0, 0.1, 0.27, 0.4])

@@ -1,5 +1,7 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Registered data transforms."""
+from .clipped_cutout import ClippedCutout
 from .policy_augment import PolicyAugment
+from .random_stream import RandomStreamTransform
 
-__all__ = ['PolicyAugment']
+__all__ = ['ClippedCutout', 'PolicyAugment', 'RandomStreamTransform']

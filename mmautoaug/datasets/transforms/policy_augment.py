@@ -1,19 +1,18 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Apply a searched (or published) policy to each image of a pipeline."""
-import os
 from typing import Any, Dict, Optional, Union
 
 import mmcv
 import numpy as np
-from mmcv.transforms import BaseTransform
 
 from mmautoaug.augment.image_ops import apply_image_op
 from mmautoaug.policy import Policy, load_policy
 from mmautoaug.registry import TRANSFORMS
+from .random_stream import RandomStreamTransform
 
 
 @TRANSFORMS.register_module()
-class PolicyAugment(BaseTransform):
+class PolicyAugment(RandomStreamTransform):
     """Augment an image with a :class:`~mmautoaug.policy.Policy`.
 
     Each call picks one sub-policy (by the policy's weights, uniformly when
@@ -72,44 +71,16 @@ class PolicyAugment(BaseTransform):
         if channel_order not in ('rgb', 'bgr'):
             raise ValueError(f"channel_order: {channel_order!r}; allowed: "
                              "'rgb', 'bgr'")
-        if seed is not None and (isinstance(seed, bool)
-                                 or not isinstance(seed, int)):
-            raise TypeError(f'seed: expected an int or None, got {seed!r}')
+        super().__init__(seed)
         self.policy = load_policy(policy)
-        self.seed = seed
         self.channel_order = channel_order
-        self._rng: Optional[np.random.Generator] = None
-        self._rng_pid: Optional[int] = None
         self._pair: Optional[np.ndarray] = None
         self._pairs = any(op.op == 'SamplePairing'
                           for sub in self.policy.sub_policies for op in sub)
 
-    @property
-    def rng(self) -> np.random.Generator:
-        """This process's generator (made on first use, see the class
-        docstring; a forked worker makes its own)."""
-        if self._rng is None or self._rng_pid != os.getpid():
-            self._rng = np.random.default_rng(self._seed_sequence())
-            self._rng_pid = os.getpid()
-        return self._rng
-
-    def _seed_sequence(self) -> np.random.SeedSequence:
-        from torch.utils.data import get_worker_info
-        worker = get_worker_info()
-        if self.seed is None:
-            entropy = [np.random.randint(2**31)]
-            if worker is not None:
-                # The worker's torch seed changes every epoch (numpy's, as
-                # MMEngine's worker_init_fn sets it, does not).
-                entropy.append(worker.seed % 2**32)
-            return np.random.SeedSequence(entropy)
-        from mmengine.dist import get_rank
-        worker_id = 0 if worker is None else worker.id
-        return np.random.SeedSequence([self.seed, get_rank(), worker_id])
-
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
         img = results.get('img')
-        check_image(img, type(self).__name__)
+        _check_image(img, type(self).__name__)
         space = self.policy.space
         out = img
         for op, param in self.policy.sample_ops(self.rng):
@@ -144,21 +115,17 @@ class PolicyAugment(BaseTransform):
                 f'seed={self.seed}, channel_order={self.channel_order!r})')
 
 
-def check_image(img: Any, name: str = 'PolicyAugment') -> None:
+def _check_image(img: Any, name: str = 'PolicyAugment') -> None:
     """Refuse what no op accepts, whether or not an op is drawn this time
-    (so a bad pipeline fails on its first image, not by chance).
-
-    Args:
-        img: ``results['img']``.
-        name (str): The transform, for the message.
-    """
+    (so a bad pipeline fails on its first image, not by chance); ``name``
+    is the transform named in the message."""
     if not isinstance(img, np.ndarray):
         raise TypeError(f"{name}: results['img'] must be a numpy "
                         f'array, got {type(img).__name__}')
     if img.dtype != np.uint8:
         raise TypeError(f"{name}: results['img'] must be uint8 "
-                        f'(0..255), got {img.dtype}; put {name} '
-                        'before any float conversion/normalisation')
+                        f'(0..255), got {img.dtype}; put {name} before any '
+                        'float conversion/normalisation')
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in
                                   (1, 3)):
         raise ValueError(f"{name}: results['img'] must be HxW or "
