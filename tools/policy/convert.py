@@ -124,17 +124,23 @@ def read_policy(args):
     from mmautoaug.policy import (from_genotype, from_mmdet, from_mmpretrain,
                                   load_policy, parse_genotype)
     path, src = args.input, args.src
-    meta = dict(kv.split('=', 1) for kv in args.meta)
+    meta = _meta(args.meta)
     exists = osp.isfile(path)
+    if osp.isdir(path):
+        raise ValueError(f'{path!r} is a directory; give a policy JSON file, '
+                         'a config file or a genotype file')
     if src == 'genotype':
         if not exists:
             raise FileNotFoundError(f'genotype file {path!r} does not exist')
-        with open(path, encoding='utf-8') as f:
-            genotype = parse_genotype(f.read())
+        genotype = parse_genotype(_read_text(path))
         meta.setdefault('source', f'released genotype {osp.basename(path)}')
         return from_genotype(genotype, args.space, meta=meta), src
     if src == 'ours' or not exists or _is_our_json(path):
         if src not in ('auto', 'ours'):
+            if exists:
+                raise ValueError(f'{path} is a policy JSON file (it has '
+                                 f'format_version), not a {src} config; '
+                                 'read it with --from ours (or auto)')
             raise FileNotFoundError(f'config file {path!r} does not exist')
         return load_policy(path), 'ours'
     cfg, scope = _read_config(path)
@@ -151,24 +157,68 @@ def read_policy(args):
                            args.channel_order, args.strict, meta), lib
 
 
+def _meta(items: List[str]) -> dict:
+    meta = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError(f'--meta: {item!r} is not KEY=VALUE (e.g. '
+                             'source="DADA released archive")')
+        meta[key] = value
+    return meta
+
+
+def _read_text(path: str) -> str:
+    """A text file's content, or one sentence on why it is not text."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    try:
+        return raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{path}: not a UTF-8 text file (byte '
+                         f'0x{raw[e.start]:02x} at position {e.start})') \
+            from None
+
+
 def _is_our_json(path: str) -> bool:
+    """Our policy JSON? Files that cannot be read as JSON at all (not text,
+    nested too deeply) are left to :func:`load_policy`, which says why."""
     if not path.endswith('.json'):
         return False
-    with open(path, encoding='utf-8') as f:
-        try:
-            data = json.load(f)
-        except json.JSONDecodeError:
-            return False
+    try:
+        data = json.loads(_read_text(path))
+    except json.JSONDecodeError:
+        return False
+    except (ValueError, RecursionError):
+        return True
     return isinstance(data, dict) and 'format_version' in data
 
 
 def _read_config(path: str):
     if path.endswith('.json'):
-        with open(path, encoding='utf-8') as f:
-            return json.load(f), None
+        try:
+            return json.loads(_read_text(path)), None
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{path}: not valid JSON ({e})') from None
     from mmengine.config import Config
-    cfg = Config.fromfile(path)
+    _read_text(path)  # one sentence for a binary file
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as e:
+        where = f' (line {e.lineno})' if e.lineno else ''
+        raise ValueError(f'{path}: the config has a Python syntax error'
+                         f'{where}: {_first_line(e.msg)}') from None
+    except (ImportError, KeyError, NameError, TypeError, AttributeError,
+            OSError) as e:
+        raise ValueError(f'{path}: could not read the config '
+                         f'({type(e).__name__}: {_first_line(str(e))})') \
+            from None
     return _to_plain(cfg.to_dict()), cfg.get('default_scope')
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ''
 
 
 def _image_size(args):
@@ -176,7 +226,11 @@ def _image_size(args):
     if size is None:
         return None
     if len(size) not in (1, 2):
-        raise ValueError('--image-size: give W or H W')
+        raise ValueError(f'--image-size: give W or H W, got {len(size)} '
+                         'numbers')
+    if any(v <= 0 for v in size):
+        raise ValueError(f'--image-size: {" ".join(map(str, size))}; sizes '
+                         'are positive pixel counts (W, or H W)')
     return size[0] if len(size) == 1 else tuple(size)
 
 
@@ -275,6 +329,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', ConversionWarning)
         try:
+            _image_size(args)  # refuse a bad size whatever the formats
             policy, read_as = read_policy(args)
             text = render(policy, args)
         except (PolicyError, FileNotFoundError, ValueError) as e:
@@ -283,10 +338,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     for w in caught:
         print(f'warning: {w.message}', file=sys.stderr)
     if args.out:
-        folder = osp.dirname(osp.abspath(args.out))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.out, 'w', encoding='utf-8') as f:
-            f.write(text)
+        try:
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w', encoding='utf-8') as f:
+                f.write(text)
+        except OSError as e:
+            print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+                  file=sys.stderr)
+            return 2
         print(f'read {args.input} as {read_as}; wrote {args.to} to '
               f'{args.out}', file=sys.stderr)
     else:

@@ -3,8 +3,9 @@
 finding the magnitude that gives a parameter back, and reporting (or
 refusing, with ``strict=True``) every place a conversion is not exact."""
 import math
+import numbers
 import warnings
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from mmautoaug.augment.spaces import SearchSpace
 from ..errors import ConversionWarning, PolicyError
@@ -114,6 +115,47 @@ def _snap(space: SearchSpace, op: str, m: float, value: float) -> float:
         if math.isclose(got, value, rel_tol=0, abs_tol=1e-9):
             return cand
     return best
+
+
+def number(cfg: dict,
+           key: str,
+           where: str,
+           low: Optional[float] = None,
+           high: Optional[float] = None) -> float:
+    """``cfg[key]`` as a float, or a :class:`PolicyError` naming the field.
+
+    Args:
+        cfg (dict): An op's config (defaults merged in).
+        key (str): The field.
+        where (str): The op's place, e.g. ``'policies[0][1]'``.
+        low (float, optional): Smallest allowed value.
+        high (float, optional): Largest allowed value.
+
+    Examples:
+        >>> number(dict(prob=0.5), 'prob', 'policies[0][0]', 0, 1)
+        0.5
+    """
+    value = cfg.get(key)
+    span = '' if low is None else f' in [{low:g}, {high:g}]'
+    if not is_number(value):
+        raise PolicyError(f'{where}.{key}: expected a number{span}, got '
+                          f'{type(value).__name__} {short(value)}')
+    if low is not None and not low <= value <= high:
+        raise PolicyError(f'{where}.{key}: {value} is outside '
+                          f'[{low:g}, {high:g}]')
+    return float(value)
+
+
+def is_number(value: Any) -> bool:
+    """A finite real number (not a bool)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
 def fill_in_order(fill: Sequence[int], channel_order: str) -> tuple:
