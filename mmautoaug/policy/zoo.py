@@ -16,7 +16,7 @@ import os.path as osp
 from typing import Any, Dict, List, Union
 
 from .errors import PolicyError, closest_name
-from .policy import Policy
+from .policy import Policy, directory_message
 
 ZOO_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'zoo')
 
@@ -105,6 +105,8 @@ def load_policy(policy: Union[str, os.PathLike, Dict[str, Any],
                           f'or a Policy, got {type(policy).__name__}')
     if osp.isfile(policy):
         return Policy.load(policy)
+    if osp.isdir(policy):
+        raise PolicyError(directory_message(policy))
     from .baselines import build_baseline, is_baseline_spec
     if is_baseline_spec(policy):
         return build_baseline(policy)
