@@ -21,6 +21,35 @@ _UNITS = {
 }
 
 
+def _value(r, magnitude: float) -> float:
+    """The parameter at ``magnitude`` in the range's own unit: pixels for
+    ``unit='pixels'``, the unrounded size fraction for ``'size_pixels'``."""
+    if r.unit == 'pixels':
+        return float(r.param(magnitude, size=1))
+    if r.unit == 'size_pixels':
+        return r.low + magnitude * (r.high - r.low)
+    return float(r.param(magnitude))
+
+
+def _unit(r, op: str) -> str:
+    fmt, unit = _UNITS[op]
+    if r.unit == 'pixels':
+        return ' px'
+    if r.unit == 'size_pixels':
+        return unit + ' (whole pixels)'
+    return unit
+
+
+def _dist_text(op) -> str:
+    dist = op.magnitude_dist
+    if dist is None:
+        return ''
+    if dist.type == 'normal':
+        return f', m ~ N({op.magnitude:.3g}, {dist.std:.3g})'
+    levels = f', {dist.bins} levels' if dist.bins else ''
+    return f', m ~ U[{dist.low:.3g}, {dist.high:.3g}]{levels}'
+
+
 def describe_range(space: SearchSpace, op: str) -> str:
     """How the space maps a magnitude of ``op`` to its parameter.
 
@@ -34,9 +63,9 @@ def describe_range(space: SearchSpace, op: str) -> str:
     r = space.range(op)
     if not r.takes_magnitude:
         return 'no parameter'
-    fmt, unit = _UNITS[op]
-    text = (f'm in [0, 1] -> {fmt.format(r.param(0.0))} .. '
-            f'{fmt.format(r.param(1.0))}{unit}')
+    fmt, _ = _UNITS[op]
+    text = (f'm in [0, 1] -> {fmt.format(_value(r, 0.0))} .. '
+            f'{fmt.format(_value(r, 1.0))}{_unit(r, op)}')
     if r.rounding:
         text += f', rounded {r.rounding.replace("_", " ")}'
     if r.signed:
@@ -62,8 +91,9 @@ def describe_op(space: SearchSpace, op) -> str:
     r = space.range(op.op)
     if not r.takes_magnitude:
         return '-'
-    fmt, unit = _UNITS[op.op]
-    value = r.param(float(op.magnitude))
+    fmt, _ = _UNITS[op.op]
+    unit = _unit(r, op.op) + _dist_text(op)
+    value = _value(r, float(op.magnitude))
     if r.signed:
         offset = abs(value - r.center)
         if r.center:

@@ -255,6 +255,18 @@ def test_bad_specs_name_the_field_and_the_allowed_values(spec, message):
         load_policy(spec)
 
 
+def test_baselines_read_in_words():
+    from mmautoaug.policy import describe_op, describe_range
+    ta = build_baseline('trivialaugment_wide')
+    assert describe_op(ta.space, ta.sub_policies[3][0]) == \
+        '+/-16 px, m ~ U[0, 1], 31 levels'
+    assert describe_range(RANDAUGMENT, 'TranslateY') == (
+        'm in [0, 1] -> 0 .. 0.453 x height (whole pixels), rounded toward '
+        'low, mirrored with p=0.5')
+    timm = load_policy('rand-m9-mstd0.5-n1').sub_policies[5][0]
+    assert describe_op(RANDAUGMENT, timm) == '+/-27 deg, m ~ N(0.9, 0.05)'
+
+
 def test_every_baseline_builds_with_its_defaults():
     for name in BASELINES:
         policy = build_baseline(name)
