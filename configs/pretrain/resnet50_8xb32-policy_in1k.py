@@ -11,7 +11,7 @@ custom_imports = dict(
     imports=['mmautoaug.datasets'], allow_failed_imports=False)
 # A zoo name, or the policy.json a search wrote
 # (work_dirs/<search>/policy.json);
-# DADA's own ImageNet policy is not bundled (see mmautoaug/policy/zoo.py).
+# DADA's own ImageNet policy is the zoo's 'dada_imagenet'.
 policy = 'autoaugment_imagenet'
 
 # mmpretrain's stock ImageNet pipeline with the policy after the flip.

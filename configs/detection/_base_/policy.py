@@ -4,7 +4,7 @@ custom_imports = dict(
     imports=['mmautoaug.detection'], allow_failed_imports=False)
 # A zoo name, or the policy.json a search wrote
 # (work_dirs/<search>/policy.json);
-# DADA's own ImageNet policy is not bundled (see mmautoaug/policy/zoo.py).
+# DADA's own ImageNet policy is the zoo's 'dada_imagenet'.
 policy = 'autoaugment_imagenet'
 # The detection-side policy step, placed after RandomFlip, before packing.
 policy_step = dict(type='mmautoaug.DetPolicyAugment', policy=policy)
