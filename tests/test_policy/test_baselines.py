@@ -419,3 +419,21 @@ def test_converters_take_baselines():
     shear = mstd['policies'][1][0]
     assert (shear['magnitude_level'], shear['magnitude_std'],
             shear['magnitude_range']) == (0.3, 0.1, (0.0, 0.3))
+
+
+@pytest.mark.parametrize('target', ['to_timm', 'to_kornia',
+                                    'to_albumentations'])
+def test_exports_with_fixed_values_refuse_drawn_magnitudes(target):
+    """timm / kornia / albumentations policy lists state one value per op:
+    a baseline's drawn magnitudes and pixel ranges are refused by name (or
+    dropped with a warning), never exported as a fixed value."""
+    import mmautoaug.policy as policies
+    convert = getattr(policies, target)
+    with pytest.raises(PolicyError, match=r'sub_policies\[0\]\[0\]: ShearX '
+                       r'draws its magnitude at each application'):
+        convert(load_policy('uniformaugment:n=1'))
+    with pytest.raises(PolicyError, match=r"TranslateX of the 'randaugment' "
+                       r'space is measured in pixels'):
+        convert(load_policy('randaugment:n=1,m=9'))
+    with pytest.warns(UserWarning, match='draws its magnitude'):
+        convert(load_policy('uniformaugment:n=1'), unsupported='drop')

@@ -274,6 +274,26 @@ def refuse(target: str, where: str, message: str, unsupported: str,
     notes.add(where, f'{message}; dropped')
 
 
+def refuse_drawn(space: SearchSpace, op, where: str, target: str,
+                 unsupported: str, notes: Notes) -> bool:
+    """Refuse (or, with ``unsupported='drop'``, drop) an op that a target
+    stating one fixed value per op cannot express: a magnitude drawn per
+    application (``magnitude_dist``, the baselines) or a range in pixels
+    (the baseline spaces). Returns whether the op was dropped."""
+    r = space.range(op.op)
+    if op.magnitude_dist is not None and r.takes_magnitude:
+        refuse(target, where, f'{op.op} draws its magnitude at each '
+               f'application ({op.magnitude_dist.to_dict()}); {target} '
+               'states one value per op', unsupported, notes)
+        return True
+    if r.needs_size:
+        refuse(target, where, f'{op.op} of the {space.name!r} space is '
+               f'measured in pixels ({r.unit}); {target} states a fraction '
+               'of the size', unsupported, notes)
+        return True
+    return False
+
+
 def uniform_repeats(probabilities: Sequence[float], resolution: int,
                     notes: Notes, target: str) -> List[int]:
     """How often to list each sub-policy so that a UNIFORM choice among the

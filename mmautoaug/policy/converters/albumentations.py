@@ -49,7 +49,8 @@ import math
 from typing import Any, Dict, List, Optional
 
 from ..policy import Policy, PolicyOp
-from ._common import Notes, check_unsupported_mode, clean, op_value, refuse
+from ._common import (Notes, check_unsupported_mode, clean, op_value,
+                      refuse, refuse_drawn)
 
 #: The albumentations release whose serialised layout this writes.
 ALBUMENTATIONS_FORMAT = '2.0.8'
@@ -156,6 +157,8 @@ def _jitter(prob: float, **factor) -> Dict[str, Any]:
 
 def _op(space, op: PolicyOp, where: str, unsupported: str,
         notes: Notes) -> Optional[Dict[str, Any]]:
+    if refuse_drawn(space, op, where, 'albumentations', unsupported, notes):
+        return None
     prob = float(op.prob)
     name = op.op
     if name == 'Identity':

@@ -50,7 +50,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, check_unsupported_mode, clean, op_value, refuse,
-                      uniform_repeats)
+                      refuse_drawn, uniform_repeats)
 
 #: Our op -> (kornia's name, low and high of its eleven-point scale).
 KORNIA_SCALES: Dict[str, Tuple[str, float, float]] = {
@@ -163,6 +163,8 @@ def kornia_transform(policy_list: List[List[List[Any]]]):
 def _op_to_kornia(space, op: PolicyOp, where: str, unsupported: str,
                   notes: Notes) -> Optional[List[list]]:
     """The entries an op may become: one, or one per sign."""
+    if refuse_drawn(space, op, where, 'kornia', unsupported, notes):
+        return None
     prob = float(op.prob)
     if op.op == 'Identity':
         return None

@@ -38,7 +38,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, check_unsupported_mode, clean, op_value, refuse,
-                      uniform_repeats)
+                      refuse_drawn, uniform_repeats)
 
 #: PIL's ``Image.NEAREST``: the resampling of the op library's warps.
 PIL_NEAREST = 0
@@ -120,6 +120,8 @@ def timm_transform(spec: Dict[str, Any]):
 def _op_to_timm(space, op: PolicyOp, hparams: dict, where: str,
                 unsupported: str, notes: Notes) -> Optional[List]:
     if op.op == 'Identity':
+        return None
+    if refuse_drawn(space, op, where, 'timm', unsupported, notes):
         return None
     prob = float(op.prob)
     if op.op in _PLAIN:
