@@ -12,13 +12,13 @@
 #      paired difference to no policy, and the searched policy against
 #      TrivialAugment, whatever the outcome.
 # Interrupted? Run it again: finished runs are kept, others resume.
-# WORK_DIR moves the outputs (default work_dirs/demo); SEEDS (default 3) and
+# WORK_DIR moves the outputs (default work_dirs/demo); SEEDS (default 5) and
 # JOBS (runs side by side, default 2) size it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 WORK=${WORK_DIR:-work_dirs/demo}
-SEEDS=${SEEDS:-3}
+SEEDS=${SEEDS:-5}
 JOBS=${JOBS:-2}
 start=$(date +%s)
 
