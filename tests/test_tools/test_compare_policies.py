@@ -75,6 +75,24 @@ def test_labels_are_folder_safe():
     assert cp.policy_label('a/b/policy.json') == 'b-policy'
 
 
+@pytest.mark.parametrize('config, steps, order', [
+    ('configs/baseline/wrn40-2_1xb128_cifar10.py',
+     ['RandomCrop', 'RandomFlip', 'PolicyAugment', 'PackInputs'], 'rgb'),
+    ('configs/baseline/resnet50_8xb32_in1k.py',
+     ['LoadImageFromFile', 'RandomResizedCrop', 'RandomFlip',
+      'PolicyAugment', 'PackInputs'], 'bgr'),
+])
+def test_real_configs_get_the_policy_after_crop_and_flip(
+        tmp_path, config, steps, order):
+    from mmengine.config import Config
+    out = cp.build_config(osp.join(ROOT, config), 'dada_cifar10',
+                          'before_pack', str(tmp_path / 'c.py'))
+    pipeline = Config.fromfile(out).train_dataloader.dataset.pipeline
+    assert [s['type'].rsplit('.', 1)[-1] for s in pipeline] == steps
+    step = pipeline[steps.index('PolicyAugment')]
+    assert (step['policy'], step['channel_order']) == ('dada_cifar10', order)
+
+
 def _tiny_config(tmp_path, data_root, epochs):
     """The few-shot demo config, shortened: 1 epoch per run is enough to
     test the tool (the data is the real on-disk demo set)."""

@@ -296,12 +296,26 @@ def build_config(config: str, policy: str, position, out: str) -> str:
         from mmautoaug.detection import inject_policy
         spec = osp.abspath(policy) if osp.isfile(policy) else policy
         try:  # a bad name or position fails here, before any training
-            cfg = inject_policy(cfg, spec, position, task='classification')
+            cfg = inject_policy(cfg, spec, position, task='classification',
+                                channel_order=channel_order(cfg))
         except (ValueError, KeyError, FileNotFoundError) as e:
             _fail(f'{policy}: {e}')
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     cfg.dump(out)
     return out
+
+
+def channel_order(cfg) -> str:
+    """``'bgr'`` when the train pipeline decodes files
+    (``LoadImageFromFile`` gives BGR, e.g. ImageNet), else ``'rgb'`` (the
+    CIFAR/SVHN data sets give RGB arrays): which channel the policy's ops
+    read as red."""
+    from mmautoaug.detection.inject import _type_name, train_pipelines
+    dataset = cfg.get('train_dataloader', {}).get('dataset', {})
+    for pipeline in train_pipelines(dataset, 'classification'):
+        if any(_type_name(s) == 'LoadImageFromFile' for s in pipeline):
+            return 'bgr'
+    return 'rgb'
 
 
 def train_command(cfg_path: str, run_dir: str, seed: int, gpus: int,
