@@ -9,10 +9,10 @@ pipeline's own loading transform on it (or, for data sets that hold RGB
 arrays in memory, takes the RGB image), applies the config's policy
 transform with its policy replaced by Color at factor 0.1, and requires the
 same pixels as Color 0.1 on the RGB image, in the loader's order. In the
-train pipelines (a search's second loader included) a ``ClippedCutout`` must paint its fill as (R, G, B),
-mmpretrain's ``Lighting`` must add ImageNet's RGB PCA shift to the right
-channels and keep the order, and mmpretrain's ``ColorJitter`` (which
-assumes BGR) must see BGR images.
+train pipelines (a search's second loader included) a ``ClippedCutout``
+must paint its fill as (R, G, B), mmpretrain's ``Lighting`` must add
+ImageNet's RGB PCA shift to the right channels and keep the order, and
+mmpretrain's ``ColorJitter`` (which assumes BGR) must see BGR images.
 """
 import copy
 import functools
@@ -70,8 +70,8 @@ def _find_pipelines(node, steps, dataset_type=None):
     """(pipeline, data set type) of every pipeline with one of ``steps``."""
     found = []
     if isinstance(node, dict):
-        dataset_type = node.get('type', dataset_type) if 'pipeline' in (
-            node) else dataset_type
+        dataset_type = node.get(
+            'type', dataset_type) if 'pipeline' in (node) else dataset_type
         pipeline = node.get('pipeline')
         if isinstance(pipeline, list) and any(
                 _name(t) in steps for t in pipeline):
@@ -103,9 +103,7 @@ def _load_like_the_pipeline(pipeline, index, dataset_type, tmp_path):
     """The image as the pipeline holds it before step ``index``, and its
     channel order."""
     rgb = _rgb_image()
-    loaders = [
-        t for t in pipeline[:index] if _name(t) == 'LoadImageFromFile'
-    ]
+    loaders = [t for t in pipeline[:index] if _name(t) == 'LoadImageFromFile']
     if not loaders:
         assert dataset_type and dataset_type.split('.')[-1] in (
             IN_MEMORY_RGB), (

@@ -252,8 +252,10 @@ def test_cutout_after_the_policy_on_the_training_half_only():
     assert torch.all(counts >= 4) and torch.all(counts <= 16), counts
     # validation at w and at w': untouched; the two HVP passes: the painted
     # training batch
-    untouched = [x for x in seen if torch.allclose(x, torch.full_like(x, 20.0),
-                                                   atol=1e-3)]
+    untouched = [
+        x for x in seen
+        if torch.allclose(x, torch.full_like(x, 20.0), atol=1e-3)
+    ]
     assert len(untouched) == 2
     assert sum(torch.allclose(x, trained) for x in seen) == len(seen) - 2
 

@@ -88,9 +88,9 @@ def build(**kwargs):
                         type='SGD', lr=XI, momentum=0.9, weight_decay=WD),
                     clip_grad=dict(max_norm=MAX_NORM)),
                 policy=dict(
-                    type='OptimWrapper',
-                    optimizer=dict(type='SGD', lr=1e-3)))))(
-                        model)
+                    type='OptimWrapper', optimizer=dict(type='SGD',
+                                                        lr=1e-3)))))(
+                                                            model)
     return model, optim
 
 
@@ -168,8 +168,8 @@ def classifier_loss(classifier, params, inputs, samples):
 
 
 def normalise(x):
-    return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(
-        STD).view(1, 3, 1, 1)
+    return (x - torch.tensor(MEAN).view(1, 3, 1, 1)) / torch.tensor(STD).view(
+        1, 3, 1, 1)
 
 
 class Reference:
@@ -232,10 +232,12 @@ def step_with_records(model, optim, train, val):
     return recorder, before
 
 
+@pytest.mark.parametrize('hvp,rtol', [('finite_difference', 1e-2),
+                                      ('double_backward', 1e-4)])
 @pytest.mark.parametrize('scale_by_xi', [True, False])
-def test_magnitude_gradient_is_the_unrolled_gradient(scale_by_xi):
+def test_magnitude_gradient_is_the_unrolled_gradient(scale_by_xi, hvp, rtol):
     """Both applied ops' magnitudes follow d L_val(w'(x(m))) / d m."""
-    model, optim = build(cutout=4, scale_by_xi=scale_by_xi)
+    model, optim = build(cutout=4, scale_by_xi=scale_by_xi, hvp=hvp)
     row = force_sub_policy(model, ('Contrast', 'Brightness'))
     train, val = batch(0), batch(1)
     recorder, before = step_with_records(model, optim, train, val)
@@ -246,13 +248,48 @@ def test_magnitude_gradient_is_the_unrolled_gradient(scale_by_xi):
     got = recorder.grads['magnitudes']
     assert abs(float(exact)) > 1e-6  # not trivially zero
     # the finite-difference product of a smooth network: within 1% (it is
-    # within 0.05% here); a flipped sign or a dropped xi is off by 200% or
-    # more
+    # within 0.05% here); the double-backward one exact; a flipped sign or
+    # a dropped xi is off by 200% or more
     torch.testing.assert_close(
-        got[row], exact.expand(2).float(), rtol=1e-2, atol=0)
+        got[row], exact.expand(2).float(), rtol=rtol, atol=0)
     others = torch.ones_like(got, dtype=torch.bool)
     others[row] = False
     assert torch.all(got[others] == 0)
+
+
+def test_double_backward_is_exact_on_a_relu_network():
+    """On the ReLU Wide-ResNet (with batch norm) of the shipped configs,
+    hvp='double_backward' gives the exact unrolled magnitude gradient."""
+    model, optim = build(hvp='double_backward')
+    relu = dict(
+        CLASSIFIER,
+        backbone=dict(type='WideResNet', depth=10, widen_factor=1),
+        head=dict(CLASSIFIER['head'], in_channels=64))
+    torch.manual_seed(0)
+    model.classifier = MODELS.build(
+        dict(
+            relu,
+            data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor')))
+    optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(
+            type='SubmoduleOptimWrapperConstructor',
+            optim_wrapper_cfg=dict(
+                classifier=dict(
+                    type='OptimWrapper',
+                    optimizer=dict(
+                        type='SGD', lr=XI, momentum=0.9, weight_decay=WD)),
+                policy=dict(
+                    type='OptimWrapper', optimizer=dict(type='SGD',
+                                                        lr=1e-3)))))(
+                                                            model)
+    row = force_sub_policy(model, ('Contrast', 'Brightness'))
+    train, val = batch(0), batch(1)
+    recorder, before = step_with_records(model, optim, train, val)
+    ref = Reference(before.classifier, recorder.augmented, train, val)
+    exact = ref.d_val_d_image().sum()
+    got = recorder.grads['magnitudes'][row]
+    assert abs(float(exact)) > 1e-6
+    torch.testing.assert_close(got, exact.expand(2), rtol=1e-4, atol=0)
 
 
 def test_real_network_step_reuses_the_gradient_and_clips_it():
@@ -328,8 +365,9 @@ def quadrant_batch(g, inverted, n=16, size=8):
 def planted_search(seed=0, steps=200):
     """The search of the planted-signal test; returns (probs, logits, is
     Invert (per op), has Invert (per sub-policy))."""
-    space = SearchSpace('planted', (OpRange('Invert'), OpRange('Equalize'),
-                                    OpRange('AutoContrast')))
+    space = SearchSpace(
+        'planted',
+        (OpRange('Invert'), OpRange('Equalize'), OpRange('AutoContrast')))
     torch.manual_seed(seed)
     model = MODELS.build(
         dict(
@@ -355,9 +393,9 @@ def planted_search(seed=0, steps=200):
                     optimizer=dict(type='SGD', lr=0.3, momentum=0.9)),
                 policy=dict(
                     type='OptimWrapper',
-                    optimizer=dict(
-                        type='Adam', lr=0.01, betas=(0.5, 0.999))))))(
-                            model)
+                    optimizer=dict(type='Adam', lr=0.01,
+                                   betas=(0.5, 0.999))))))(
+                                       model)
     # the control variate starts at 0: the estimate starts as REINFORCE
     # with the validation baseline, and the control variate learns from it
     with torch.no_grad():

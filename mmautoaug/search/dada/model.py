@@ -19,7 +19,8 @@ Augmentation", ECCV 2020):
 4. ``f(b) = L_val(w') - L_val(w)`` on a batch of half B (``L_val(w)`` does
    not depend on ``b``; see ``val_baseline``), ``v = grad_{w'} L_val(w')``;
 5. magnitudes: ``-xi * grad^2_{m,w} L_train . v`` by the finite-difference
-   Hessian-vector product (``eps = hvp_r / ||v||``);
+   Hessian-vector product (``eps = hvp_r / ||v||``), or exactly by double
+   backward (``hvp='double_backward'``);
    selection logits and probabilities: the RELAX estimate with ``f(b)``
    and the control variate ``c_phi``, which takes its own step on
    ``d/dphi mean(g ** 2)``;
@@ -97,6 +98,7 @@ from .relax import relax_gradients
 from .unrolled import finite_difference_hvp, virtual_sgd_step
 
 _ESTIMATORS = ('relax', 'gumbel_st')
+_HVP_MODES = ('finite_difference', 'double_backward')
 
 
 def all_reduce_mean(tensors: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -148,6 +150,14 @@ class DADASearchModel(BaseModel):
         cutout_fill (Sequence[int], optional): (R, G, B) of the Cutout
             square in [0, 255]. Defaults to the data preprocessor's mean,
             rounded: the authors zero the normalised image.
+        hvp (str): How ``grad^2_{x,w} L_train . v`` is computed:
+            ``'finite_difference'`` (the paper's and DARTS': two more
+            passes at ``w +- eps v``) or ``'double_backward'`` (exact, by
+            differentiating the training gradient once more; it keeps the
+            graph of the training backward pass in memory). With ReLU
+            networks the finite difference is far from the exact product
+            (the README gives the numbers). Defaults to
+            ``'finite_difference'``.
         hvp_r (float): ``eps = hvp_r / ||v||``. Defaults to 0.01.
         topk (int): Sub-policies kept by :meth:`export_policy`.
         seed (int, optional): Seed of the policy samples; None uses the
@@ -177,6 +187,7 @@ class DADASearchModel(BaseModel):
                  scale_by_xi: bool = True,
                  cutout: Optional[int] = None,
                  cutout_fill: Optional[Sequence[int]] = None,
+                 hvp: str = 'finite_difference',
                  hvp_r: float = 0.01,
                  topk: int = 25,
                  seed: Optional[int] = None,
@@ -214,8 +225,8 @@ class DADASearchModel(BaseModel):
         self.per_sample = per_sample
         self.val_baseline = val_baseline
         self.scale_by_xi = scale_by_xi
-        if cutout is not None and (isinstance(cutout, bool) or not isinstance(
-                cutout, int) or cutout <= 0):
+        if cutout is not None and (isinstance(cutout, bool) or
+                                   not isinstance(cutout, int) or cutout <= 0):
             raise ValueError('DADASearchModel: cutout must be None or a '
                              f'positive int (pixels), got {cutout!r}')
         self.cutout = cutout
@@ -224,6 +235,10 @@ class DADASearchModel(BaseModel):
             cutout_fill = (125, 123, 114) if mean is None else tuple(
                 int(round(float(m))) for m in mean.flatten())
         self.cutout_fill = cutout_fill
+        if hvp not in _HVP_MODES:
+            raise ValueError(f'DADASearchModel: hvp must be one of '
+                             f'{_HVP_MODES}, got {hvp!r}')
+        self.hvp = hvp
         if hvp_r <= 0:
             raise ValueError(
                 f'DADASearchModel: hvp_r must be > 0, got {hvp_r}')
@@ -379,8 +394,11 @@ class DADASearchModel(BaseModel):
             (k, p) for k, p in self.classifier.named_parameters()
             if p.requires_grad)
         train_loss = self._classifier_loss(leaf, samples)
-        grads = torch.autograd.grad(train_loss, list(net_params.values()))
-        grads = all_reduce_mean(list(grads))
+        exact_hvp = self.hvp == 'double_backward' and not self.first_order
+        # double_backward keeps this pass's graph for the product with v
+        local_grads = torch.autograd.grad(
+            train_loss, list(net_params.values()), create_graph=exact_hvp)
+        grads = all_reduce_mean([g.detach() for g in local_grads])
 
         hvp_params = [policy.magnitudes]
         if self.estimator == 'gumbel_st':
@@ -411,11 +429,18 @@ class DADASearchModel(BaseModel):
             lrs = self._learning_rates(net_ow.optimizer, net_params)
             unit = 1.0 if self.scale_by_xi else self._xi(net_ow.optimizer)
             v = [lr / unit * t for lr, t in zip(lrs, v)]
-            frozen = OrderedDict(
-                (k, p.detach()) for k, p in net_params.items())
-            (d_image, ) = finite_difference_hvp(
-                lambda p: self._classifier_loss(leaf, samples, p), frozen, v,
-                [leaf], self.hvp_r)
+            if exact_hvp:
+                # grad_x (grad_w L_train . v): each rank's own images, as
+                # the finite difference below
+                (d_image, ) = torch.autograd.grad(
+                    sum((g * t).sum() for g, t in zip(local_grads, v)), [leaf])
+            else:
+                frozen = OrderedDict(
+                    (k, p.detach()) for k, p in net_params.items())
+                (d_image, ) = finite_difference_hvp(
+                    lambda p: self._classifier_loss(leaf, samples, p), frozen,
+                    v, [leaf], self.hvp_r)
+            del local_grads
             implicit = torch.autograd.grad(
                 augmented,
                 hvp_params,
