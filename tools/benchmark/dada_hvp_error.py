@@ -35,6 +35,7 @@ import copy
 import statistics
 from collections import OrderedDict
 
+import numpy as np
 import torch
 
 
@@ -218,6 +219,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    # the data pipelines (crop, flip) draw from numpy's global generator
+    np.random.seed(args.seed)
     model, optim, half_a, half_b, size = build(args.config, args.seed,
                                                args.act)
     model.train()
