@@ -381,7 +381,11 @@ class DADASearchModel(BaseModel):
         net_ow, pol_ow = optim_wrapper['classifier'], optim_wrapper['policy']
         train = self.data_preprocessor(data['train'], True)
         val = self.data_preprocessor(data['val'], False)
-        images, samples = train['inputs'], train['data_samples']
+        # The ops read levels in [0, 255]; a float colour step of the
+        # pipeline (the ImageNet search's Lighting, which the authors apply
+        # after the policy) can leave a few levels outside.
+        images = train['inputs'].clamp(0, 255)
+        samples = train['data_samples']
         shared, local = self._generators(images.device)
         policy = self.policy
         sample = policy.sample(images.shape[0] if self.per_sample else 1,
