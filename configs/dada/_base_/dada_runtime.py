@@ -29,7 +29,7 @@ model = dict(
     val_baseline=True,
     # the paper's hypergradient, scaled by the network's learning rate xi
     # (it shrinks with the cosine schedule, to 1% of its start at lr 0.1);
-    # False: divided by xi, the scale of the authors' code
+    # False: divided by xi, the scale of the authors' code (README)
     scale_by_xi=True,
     # the paper Cutout after the policy on the training half, in pixels
     # (set per data set: 16 CIFAR, 20 SVHN, none ImageNet)
