@@ -110,13 +110,17 @@ def _rank_main(rank, port, stage1_dir, work_dir, out_dir):
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
 
-    record = dict(controllers=[], usage=[], starts=[], ends=[])
+    record = dict(controllers=[], usage=[], starts=[], ends=[], states=[])
 
     class _Record(Hook):
 
         def before_train_epoch(self, runner):
             record['starts'].append(_digest(runner.train_loop.model
                                             .state_dict()))
+            record['states'].append({
+                k: v.tolist()
+                for k, v in runner.train_loop.controller.state_dict().items()
+            })
 
         def after_train_epoch(self, runner):
             loop = runner.train_loop
@@ -126,6 +130,10 @@ def _rank_main(rank, port, stage1_dir, work_dir, out_dir):
         def after_train(self, runner):
             record['controllers'].append(
                 _digest(runner.train_loop.controller.state_dict()))
+            record['states'].append({
+                k: v.tolist()
+                for k, v in runner.train_loop.controller.state_dict().items()
+            })
 
     runner = Runner(
         model=copy.deepcopy(MODEL), work_dir=work_dir,
@@ -193,6 +201,36 @@ def test_each_rank_evaluates_its_own_sample_controllers_agree(tmp_path):
     # rank 0 alone writes the outputs
     assert osp.exists(osp.join(work_dir, 'policy.json'))
     assert osp.exists(osp.join(work_dir, 'policy_top3.json'))
+
+    # the update of step 1 by hand: the mean over ranks of each rank's PPO
+    # surrogate on ITS usage table (row = first op) and ITS advantage, a
+    # fresh Adam (step 0 had no advantage), the exact KL stop
+    from mmautoaug.models.policy_models import AWSController
+    from mmautoaug.models.policy_models.aws import (kl_divergence,
+                                                    ppo_surrogate)
+    h = r0['history'][1]
+    assert any(a != 0 for a in h['rank_advantages']), h
+    assert r0['states'][0] == r0['states'][1]  # step 0: nothing moved
+    ctrl = AWSController()
+    ctrl.load_state_dict({k: torch.tensor(v)
+                          for k, v in r0['states'][1].items()})
+    adam = torch.optim.Adam(ctrl.parameters(), lr=0.5)
+    old = ctrl.log_pair_probs().detach()
+    usages = [torch.tensor(r['usage'][1], dtype=torch.float64).view(36, 36)
+              for r in (r0, r1)]
+    for _ in range(5):
+        log_probs = ctrl.log_pair_probs()
+        if float(kl_divergence(old, log_probs)) > 0.002:
+            break
+        loss = sum(ppo_surrogate(log_probs, old, u, a) for u, a in zip(
+            usages, h['rank_advantages'])) / WORLD
+        adam.zero_grad()
+        loss.backward()
+        adam.step()
+    for key, value in r0['states'][2].items():
+        torch.testing.assert_close(getattr(ctrl, key).detach(),
+                                   torch.tensor(value), rtol=0, atol=1e-9,
+                                   msg=key)
 
 
 def test_stage1_under_dist_train_trains_on_augmented_normalised_inputs(
