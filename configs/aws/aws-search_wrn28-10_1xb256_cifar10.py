@@ -41,10 +41,11 @@ train_cfg = dict(
     # sc_cfg's warmup_lr 0.1
     controller_optimizer=dict(type='Adam', lr=0.1, betas=(0.5, 0.999),
                               weight_decay=0),
-    # yaml: agent.sc_cfg Constant, from 0.1 / 8 (base_lr_divisor 8) to 0.1
-    # over the first 10 steps (warmup_iters 10), stepped once per step
+    # yaml: agent.sc_cfg Constant: lr 0.1 / 8 (base_lr_divisor 8) at step 0,
+    # rising linearly to 0.1 at step 10 (warmup_iters 10), then constant;
+    # MMEngine's LinearLR reaches end_factor at step end - 1
     controller_scheduler=dict(type='LinearLR', start_factor=0.125,
-                              end_factor=1.0, begin=0, end=10,
+                              end_factor=1.0, begin=0, end=11,
                               by_epoch=False),
     clip=0.2,  # yaml: clip_epsilon
     ppo_steps=5,  # yaml: max_training_times
