@@ -39,8 +39,8 @@ def _xp(x):
     return torch if isinstance(x, torch.Tensor) else np
 
 
-def check_interpolation(interpolation: str, name: str = 'interpolation'
-                        ) -> str:
+def check_interpolation(interpolation: str,
+                        name: str = 'interpolation') -> str:
     """Raise a clear error unless ``interpolation`` is a known filter."""
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f'{name}: {interpolation!r}; allowed: '

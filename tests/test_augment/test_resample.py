@@ -24,8 +24,12 @@ def _pil_warp(img, op, v, interpolation, fill):
         return np.asarray(pil.rotate(v, resample=resample, fillcolor=fill))
     h, w = img.shape[:2]
     return np.asarray(
-        pil.transform(pil.size, Image.AFFINE, pil_affine_data(op, v, h, w),
-                      resample, fillcolor=fill))
+        pil.transform(
+            pil.size,
+            Image.AFFINE,
+            pil_affine_data(op, v, h, w),
+            resample,
+            fillcolor=fill))
 
 
 @pytest.mark.parametrize('interpolation', sorted(FILTERS))
@@ -39,12 +43,12 @@ def test_filters_equal_pil(photos, random_images, op, interpolation):
     for img in images:
         for v in PARAMS[op]:
             want = _pil_warp(img, op, v, interpolation, fill)
-            got = apply_image_op(img, op, v, fill=fill,
-                                 interpolation=interpolation)
+            got = apply_image_op(
+                img, op, v, fill=fill, interpolation=interpolation)
             assert got.shape == want.shape and got.dtype == np.uint8
-            assert np.array_equal(got, want), (
-                f'{op}({v}) {interpolation} {img.shape}: '
-                f'{np.mean(got != want):.2%} pixels differ')
+            assert np.array_equal(
+                got, want), (f'{op}({v}) {interpolation} {img.shape}: '
+                             f'{np.mean(got != want):.2%} pixels differ')
 
 
 def test_bicubic_overshoot_is_clipped_like_pil():
@@ -54,8 +58,8 @@ def test_bicubic_overshoot_is_clipped_like_pil():
     img[:, 6:] = 255
     img[:, :3] = 40
     got = apply_image_op(img, 'ShearX', 0.37, interpolation='bicubic')
-    assert np.array_equal(got, _pil_warp(img, 'ShearX', 0.37, 'bicubic',
-                                         (0, 0, 0)))
+    assert np.array_equal(got,
+                          _pil_warp(img, 'ShearX', 0.37, 'bicubic', (0, 0, 0)))
     assert got.max() == 255 and got.min() == 0
 
 
@@ -65,47 +69,54 @@ def _authors_candidates():
     ``aug_op/ops.py`` + ``agent/base.py``): each op at levels 3, 6 and 9 of
     its 10-point ``RANGES``, as a function ``(PIL image, sign) -> image``
     written with their PIL calls."""
+
     def shear_x(m):
         return lambda img, s: img.transform(
-            img.size, Image.AFFINE, (1, m * s, 0, 0, 1, 0), Image.BICUBIC,
+            img.size,
+            Image.AFFINE, (1, m * s, 0, 0, 1, 0),
+            Image.BICUBIC,
             fillcolor=(128, 128, 128))
 
     def shear_y(m):
         return lambda img, s: img.transform(
-            img.size, Image.AFFINE, (1, 0, 0, m * s, 1, 0), Image.BICUBIC,
+            img.size,
+            Image.AFFINE, (1, 0, 0, m * s, 1, 0),
+            Image.BICUBIC,
             fillcolor=(128, 128, 128))
 
     def translate_x(m):
         return lambda img, s: img.transform(
-            img.size, Image.AFFINE, (1, 0, m * img.size[0] * s, 0, 1, 0),
+            img.size,
+            Image.AFFINE, (1, 0, m * img.size[0] * s, 0, 1, 0),
             fillcolor=(128, 128, 128))
 
     def translate_y(m):
         return lambda img, s: img.transform(
-            img.size, Image.AFFINE, (1, 0, 0, 0, 1, m * img.size[1] * s),
+            img.size,
+            Image.AFFINE, (1, 0, 0, 0, 1, m * img.size[1] * s),
             fillcolor=(128, 128, 128))
 
     def enhance(kind, m):
-        return lambda img, s: getattr(ImageEnhance, kind)(img).enhance(
-            1 + m * s)
+        return lambda img, s: getattr(ImageEnhance, kind)(img).enhance(1 + m *
+                                                                       s)
 
     ranges = {
         'ShearX': (np.linspace(0, 0.3, 10), shear_x),
         'ShearY': (np.linspace(0, 0.3, 10), shear_y),
         'TranslateX': (np.linspace(0, 150 / 331, 10), translate_x),
         'TranslateY': (np.linspace(0, 150 / 331, 10), translate_y),
-        'Rotate': (np.linspace(0, 30, 10),
-                   lambda m: lambda img, s: img.rotate(m * s)),
+        'Rotate':
+        (np.linspace(0, 30, 10), lambda m: lambda img, s: img.rotate(m * s)),
         'Color': (np.linspace(0.0, 0.9, 10), lambda m: enhance('Color', m)),
-        'Contrast': (np.linspace(0.0, 0.9, 10),
-                     lambda m: enhance('Contrast', m)),
-        'Sharpness': (np.linspace(0.0, 0.9, 10),
-                      lambda m: enhance('Sharpness', m)),
-        'Brightness': (np.linspace(0.0, 0.9, 10),
-                       lambda m: enhance('Brightness', m)),
-        'Posterize': (np.round(np.linspace(8, 4, 10), 0).astype(int),
-                      lambda m: lambda img, s: ImageOps.posterize(
-                          img, int(m))),
+        'Contrast': (np.linspace(0.0, 0.9,
+                                 10), lambda m: enhance('Contrast', m)),
+        'Sharpness': (np.linspace(0.0, 0.9,
+                                  10), lambda m: enhance('Sharpness', m)),
+        'Brightness': (np.linspace(0.0, 0.9,
+                                   10), lambda m: enhance('Brightness', m)),
+        'Posterize':
+        (np.round(np.linspace(8, 4, 10), 0).astype(int),
+         lambda m: lambda img, s: ImageOps.posterize(img, int(m))),
         'Solarize': (np.linspace(256, 0, 10),
                      lambda m: lambda img, s: ImageOps.solarize(img, m)),
     }
@@ -126,23 +137,31 @@ def test_aws_space_replays_the_authors_ops(photos, random_images):
     Rotate with black fill, Translate up to 150/331 of the size)."""
     authors = _authors_candidates()
     assert set(authors) == set(AWS.candidates)
-    images = [photos['astronaut'], photos['chelsea_40x56'],
-              random_images['uniform']]
+    images = [
+        photos['astronaut'], photos['chelsea_40x56'], random_images['uniform']
+    ]
     for op, m in AWS.candidates:
         signs = (1, -1) if AWS.range(op).signed else (1, )
         for img in images:
             for s in signs:
                 want = np.asarray(authors[(op, m)](Image.fromarray(img), s))
                 param = AWS.param(op, m, s)
-                got = apply_image_op(img, op, param, fill=AWS.fill_for(op),
-                                     interpolation=AWS.interpolation_for(op))
+                got = apply_image_op(
+                    img,
+                    op,
+                    param,
+                    fill=AWS.fill_for(op),
+                    interpolation=AWS.interpolation_for(op))
                 assert np.array_equal(got, want), (op, m, s, img.shape)
                 x = torch.from_numpy(img.copy()).permute(2, 0, 1)[None]
                 # float64 magnitudes: a float32 1/3 moves the shear by 3e-9,
                 # which flips a few truncated bicubic levels
                 batched = augment_batch(
-                    x, AWS, torch.tensor([AWS.index(op)]),
-                    torch.tensor([m], dtype=torch.float64), torch.ones(1),
+                    x,
+                    AWS,
+                    torch.tensor([AWS.index(op)]),
+                    torch.tensor([m], dtype=torch.float64),
+                    torch.ones(1),
                     sign=torch.tensor([s]))
                 assert np.array_equal(batched[0].permute(1, 2, 0).numpy(),
                                       want), (op, m, s, 'batched')
@@ -173,12 +192,13 @@ def test_bad_filters_and_fills_are_named():
     x = torch.zeros(1, 3, 4, 4, dtype=torch.uint8)
     one = (torch.zeros(1, dtype=torch.long), torch.zeros(1))
     with pytest.raises(ValueError, match=r"interpolation\['ShearX'\]"):
-        apply_batch_op(x, *one, ops=['ShearX'],
-                       interpolation={'ShearX': 'area'})
-    with pytest.raises(ValueError, match=r"interpolation\['Invert'\].*"
-                       'geometric'):
-        apply_batch_op(x, *one, ops=['Invert'],
-                       interpolation={'Invert': 'bicubic'})
+        apply_batch_op(
+            x, *one, ops=['ShearX'], interpolation={'ShearX': 'area'})
+    with pytest.raises(
+            ValueError, match=r"interpolation\['Invert'\].*"
+            'geometric'):
+        apply_batch_op(
+            x, *one, ops=['Invert'], interpolation={'Invert': 'bicubic'})
     with pytest.raises(ValueError, match='not an op'):
         apply_batch_op(x, *one, ops=['ShearX'], op_fill={'Sheer': 0})
     with pytest.raises(ValueError, match=r"op_fill\['ShearX'\]"):
@@ -188,14 +208,19 @@ def test_bad_filters_and_fills_are_named():
 def test_a_space_with_its_own_filters():
     """A space built by a user: the per-op settings reach both faces."""
     space = SearchSpace(
-        'tilt', (OpRange('Rotate', 0, 30, interpolation='bilinear',
-                         fill=(9, 9, 9)), OpRange('Invert')),
+        'tilt',
+        (OpRange('Rotate', 0, 30, interpolation='bilinear',
+                 fill=(9, 9, 9)), OpRange('Invert')),
         fill=(200, 0, 0))
     img = np.full((16, 16, 3), 50, np.uint8)
     x = torch.from_numpy(img).permute(2, 0, 1)[None].repeat(2, 1, 1, 1)
-    out = augment_batch(x, space, torch.tensor([0, 1]),
-                        torch.tensor([1.0, 0.0]), torch.ones(2),
-                        sign=torch.tensor([1, 1]))
+    out = augment_batch(
+        x,
+        space,
+        torch.tensor([0, 1]),
+        torch.tensor([1.0, 0.0]),
+        torch.ones(2),
+        sign=torch.tensor([1, 1]))
     want = _pil_warp(img, 'Rotate', 30.0, 'bilinear', (9, 9, 9))
     assert np.array_equal(out[0].permute(1, 2, 0).numpy(), want)
     assert (want == 9).any()  # the corners took the op's own fill

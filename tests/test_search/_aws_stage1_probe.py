@@ -20,8 +20,12 @@ class AWSStage1ProbeHook(Hook):
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
-        self.record = dict(augment_in=[], augment_out=[], backbone_in=[],
-                           iters=0, wrapper=type(runner.model).__name__)
+        self.record = dict(
+            augment_in=[],
+            augment_out=[],
+            backbone_in=[],
+            iters=0,
+            wrapper=type(runner.model).__name__)
         augment = model.augment
 
         def recording_augment(inputs):
@@ -32,11 +36,14 @@ class AWSStage1ProbeHook(Hook):
 
         model.augment = recording_augment
         model.backbone.register_forward_pre_hook(
-            lambda module, args: self.record['backbone_in'].append(
-                args[0].detach().cpu().clone()))
+            lambda module, args: self.record['backbone_in'].append(args[
+                0].detach().cpu().clone()))
         self.model = model
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         self.record['iters'] += 1
 
@@ -44,6 +51,9 @@ class AWSStage1ProbeHook(Hook):
         pre = self.model.data_preprocessor
         self.record.update(
             pair_usage=self.model.pair_usage.cpu().clone(),
-            mean=pre.mean.cpu().clone(), std=pre.std.cpu().clone())
-        torch.save(self.record, osp.join(
-            runner.work_dir, f'aws_stage1_probe_rank{get_rank()}.pth'))
+            mean=pre.mean.cpu().clone(),
+            std=pre.std.cpu().clone())
+        torch.save(
+            self.record,
+            osp.join(runner.work_dir,
+                     f'aws_stage1_probe_rank{get_rank()}.pth'))

@@ -44,8 +44,8 @@ class _LightOrDark(BaseDataset):
                 165, 225)
             img = np.clip(level + rng.integers(-25, 26, (8, 8, 3)), 0, 255)
             img = img.astype(np.uint8)
-            data.append(dict(img=255 - img if self.invert else img,
-                             gt_label=label))
+            data.append(
+                dict(img=255 - img if self.invert else img, gt_label=label))
         return data
 
 
@@ -67,22 +67,30 @@ def _model(space):
     return dict(
         type='AWSImageClassifier',
         space=space,
-        data_preprocessor=dict(type='AugmentDataPreprocessor',
-                               defer_normalize=True, num_classes=2,
-                               mean=[128.0] * 3, std=[64.0] * 3),
+        data_preprocessor=dict(
+            type='AugmentDataPreprocessor',
+            defer_normalize=True,
+            num_classes=2,
+            mean=[128.0] * 3,
+            std=[64.0] * 3),
         backbone=dict(type='_PixelNet'),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
-        head=dict(type='mmpretrain.LinearClsHead', num_classes=2,
-                  in_channels=4,
-                  loss=dict(type='mmpretrain.CrossEntropyLoss')))
+        head=dict(
+            type='mmpretrain.LinearClsHead',
+            num_classes=2,
+            in_channels=4,
+            loss=dict(type='mmpretrain.CrossEntropyLoss')))
 
 
 def _loader(sampler, shuffle=True, **dataset):
-    return dict(batch_size=16, num_workers=0,
-                dataset=dict(type='_LightOrDark',
-                             pipeline=[dict(type='mmpretrain.PackInputs')],
-                             **dataset),
-                sampler=dict(type=sampler, shuffle=shuffle))
+    return dict(
+        batch_size=16,
+        num_workers=0,
+        dataset=dict(
+            type='_LightOrDark',
+            pipeline=[dict(type='mmpretrain.PackInputs')],
+            **dataset),
+        sampler=dict(type=sampler, shuffle=shuffle))
 
 
 OPTIM = dict(optimizer=dict(type='SGD', lr=0.5, momentum=0.9))
@@ -91,13 +99,17 @@ OPTIM = dict(optimizer=dict(type='SGD', lr=0.5, momentum=0.9))
 def _stage1(space, work_dir, lr=0.5):
     """The shared weights: one epoch under the uniform distribution."""
     optim = dict(optimizer=dict(OPTIM['optimizer'], lr=lr))
-    Runner(model=_model(space), work_dir=work_dir,
-           train_dataloader=_loader('DefaultSampler'),
-           train_cfg=dict(by_epoch=True, max_epochs=1), optim_wrapper=optim,
-           default_hooks=dict(QUIET, checkpoint=dict(type='CheckpointHook',
-                                                     interval=1)),
-           randomness=dict(seed=0), default_scope='mmautoaug',
-           experiment_name=f'aws_signal_stage1_{space.name}').train()
+    Runner(
+        model=_model(space),
+        work_dir=work_dir,
+        train_dataloader=_loader('DefaultSampler'),
+        train_cfg=dict(by_epoch=True, max_epochs=1),
+        optim_wrapper=optim,
+        default_hooks=dict(
+            QUIET, checkpoint=dict(type='CheckpointHook', interval=1)),
+        randomness=dict(seed=0),
+        default_scope='mmautoaug',
+        experiment_name=f'aws_signal_stage1_{space.name}').train()
     return work_dir
 
 
@@ -123,8 +135,7 @@ class _Recorder(Hook):
 
     def _snapshot(self, loop):
         self.controllers.append(copy.deepcopy(loop.controller.state_dict()))
-        self.adam.append(copy.deepcopy(
-            loop.controller_optimizer.state_dict()))
+        self.adam.append(copy.deepcopy(loop.controller_optimizer.state_dict()))
 
     def before_train_epoch(self, runner):
         if runner.train_loop.finetune_epoch == 0:
@@ -153,25 +164,32 @@ def test_update_is_ppo_on_the_usage_and_the_absorbed_advantage(tmp_path):
     stage1 = _stage1(AWS, str(tmp_path / 'stage1'))
     rec = _Recorder()
     runner = Runner(
-        model=_model(AWS), work_dir=str(tmp_path / 'search'),
+        model=_model(AWS),
+        work_dir=str(tmp_path / 'search'),
         train_dataloader=_loader('RankLocalSampler'),
         train_cfg=dict(
-            type='_ScriptedRewardLoop', script=script,
+            type='_ScriptedRewardLoop',
+            script=script,
             heldout_dataloader=_loader('RankLocalSampler', False),
-            shared_checkpoint=stage1, num_steps=3, finetune_epochs=1,
+            shared_checkpoint=stage1,
+            num_steps=3,
+            finetune_epochs=1,
             reward_topk=1,
-            controller_optimizer=dict(type='Adam', lr=0.1,
-                                      betas=(0.5, 0.999)),
-            controller_scheduler=dict(type='LinearLR', start_factor=0.125,
-                                      end=11, by_epoch=False),
-            export_topk=(), **AWS_PPO),
-        optim_wrapper=OPTIM, default_hooks=dict(QUIET, checkpoint=None),
-        custom_hooks=[rec], randomness=dict(seed=0),
-        default_scope='mmautoaug', experiment_name='aws_signal_pinned')
+            controller_optimizer=dict(type='Adam', lr=0.1, betas=(0.5, 0.999)),
+            controller_scheduler=dict(
+                type='LinearLR', start_factor=0.125, end=11, by_epoch=False),
+            export_topk=(),
+            **AWS_PPO),
+        optim_wrapper=OPTIM,
+        default_hooks=dict(QUIET, checkpoint=None),
+        custom_hooks=[rec],
+        randomness=dict(seed=0),
+        default_scope='mmautoaug',
+        experiment_name='aws_signal_pinned')
     runner.train()
     history = runner.train_loop.history
-    assert [h['controller_lr'][0] for h in history] == pytest.approx(
-        [0.0125, 0.02125, 0.03])
+    assert [h['controller_lr'][0]
+            for h in history] == pytest.approx([0.0125, 0.02125, 0.03])
 
     # step 0: the baseline starts at the reward; nothing moves
     assert history[0]['advantage'] == 0.0 and history[0]['ppo_steps'] == 0
@@ -190,14 +208,23 @@ def test_update_is_ppo_on_the_usage_and_the_absorbed_advantage(tmp_path):
             group['lr'] = 0.1 * (0.125 + 0.875 * t / 10)
         usage = rec.usage[t].view(36, 36).double()
         assert not torch.equal(usage, usage.t())
-        stats = ppo_update(ctrl, adam, ctrl.log_pair_probs().detach(), usage,
-                           script[t] - baseline, clip=0.2, max_steps=5,
-                           kl_threshold=0.002)
+        stats = ppo_update(
+            ctrl,
+            adam,
+            ctrl.log_pair_probs().detach(),
+            usage,
+            script[t] - baseline,
+            clip=0.2,
+            max_steps=5,
+            kl_threshold=0.002)
         assert history[t]['ppo_steps'] == stats['steps'] >= 1
         for key in ('first_logits', 'second_logits'):
             torch.testing.assert_close(
-                getattr(ctrl, key).detach(), rec.controllers[t + 1][key],
-                rtol=0, atol=1e-12, msg=f'step {t}: {key}')
+                getattr(ctrl, key).detach(),
+                rec.controllers[t + 1][key],
+                rtol=0,
+                atol=1e-12,
+                msg=f'step {t}: {key}')
 
 
 # -- a planted signal ----------------------------------------------------------
@@ -226,20 +253,28 @@ def test_planted_signal_is_found(tmp_path, monkeypatch):
     # fine-tune, whose majority decides the held-out accuracy
     stage1 = _stage1(PLANTED, str(tmp_path / 'stage1'), lr=0.0)
     runner = Runner(
-        model=_model(PLANTED), work_dir=str(tmp_path / 'search'),
+        model=_model(PLANTED),
+        work_dir=str(tmp_path / 'search'),
         train_dataloader=_loader('RankLocalSampler'),
         train_cfg=dict(
             type='AWSSearchLoop',
-            heldout_dataloader=_loader('RankLocalSampler', False, num=32,
-                                       invert=True, seed=1),
-            shared_checkpoint=stage1, num_steps=24, finetune_epochs=1,
-            reward_topk=1, lr=0.1,
+            heldout_dataloader=_loader(
+                'RankLocalSampler', False, num=32, invert=True, seed=1),
+            shared_checkpoint=stage1,
+            num_steps=24,
+            finetune_epochs=1,
+            reward_topk=1,
+            lr=0.1,
             controller=dict(type='AWSController', space=PLANTED),
-            controller_optimizer=dict(type='Adam', lr=0.1,
-                                      betas=(0.5, 0.999)),
-            clip=0.2, ppo_steps=5, kl_threshold=0.02, export_topk=()),
-        optim_wrapper=OPTIM, default_hooks=dict(QUIET, checkpoint=None),
-        randomness=dict(seed=0), default_scope='mmautoaug',
+            controller_optimizer=dict(type='Adam', lr=0.1, betas=(0.5, 0.999)),
+            clip=0.2,
+            ppo_steps=5,
+            kl_threshold=0.02,
+            export_topk=()),
+        optim_wrapper=OPTIM,
+        default_hooks=dict(QUIET, checkpoint=None),
+        randomness=dict(seed=0),
+        default_scope='mmautoaug',
         experiment_name='aws_signal_planted')
     runner.train()
     history = runner.train_loop.history

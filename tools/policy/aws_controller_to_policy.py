@@ -27,28 +27,37 @@ from typing import List, Optional
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Write the policy of a saved AWS controller.')
-    parser.add_argument('controller', help='aws_best_controller.pth, '
-                        'aws_controllers/step_XXXX.pth or '
-                        'aws_search_state.pth')
+    parser.add_argument(
+        'controller',
+        help='aws_best_controller.pth, '
+        'aws_controllers/step_XXXX.pth or '
+        'aws_search_state.pth')
     parser.add_argument('--out', required=True, help='policy JSON to write')
-    parser.add_argument('--top-k', type=int, default=None,
-                        help='keep only the k most probable ordered pairs '
-                        '(default: all)')
-    parser.add_argument('--space', default=None,
-                        help="the controller's space, for files that do not "
-                        "record it (default: the file's, else 'aws')")
-    parser.add_argument('--parametrization', default=None,
-                        choices=('sigmoid', 'softmax'),
-                        help='for files that do not record it (default: the '
-                        "file's, else sigmoid)")
+    parser.add_argument(
+        '--top-k',
+        type=int,
+        default=None,
+        help='keep only the k most probable ordered pairs '
+        '(default: all)')
+    parser.add_argument(
+        '--space',
+        default=None,
+        help="the controller's space, for files that do not "
+        "record it (default: the file's, else 'aws')")
+    parser.add_argument(
+        '--parametrization',
+        default=None,
+        choices=('sigmoid', 'softmax'),
+        help='for files that do not record it (default: the '
+        "file's, else sigmoid)")
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     if args.top_k is not None and args.top_k < 1:
-        print(f'error: --top-k must be >= 1, got {args.top_k}',
-              file=sys.stderr)
+        print(
+            f'error: --top-k must be >= 1, got {args.top_k}', file=sys.stderr)
         return 2
     from mmautoaug.search.aws import load_controller
     try:
@@ -62,10 +71,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     policy = controller.to_policy(top_k=args.top_k, meta=meta)
     policy.save(args.out)
     top = controller.top_pairs(1)[0]
-    print(f'{args.out}: {len(policy)} ordered pairs'
-          + (f' from step {info["step"]}' if 'step' in info else '')
-          + (f' (reward {info["reward"]:.4f})' if 'reward' in info else '')
-          + f'; most probable pair {top[:2]} p={top[2]:.5f}')
+    print(f'{args.out}: {len(policy)} ordered pairs' +
+          (f' from step {info["step"]}' if 'step' in info else '') +
+          (f' (reward {info["reward"]:.4f})' if 'reward' in info else '') +
+          f'; most probable pair {top[:2]} p={top[2]:.5f}')
     return 0
 
 

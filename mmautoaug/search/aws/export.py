@@ -32,15 +32,20 @@ LAST_POLICY_FILE = 'policy_last.json'
 
 def controller_record(controller: AWSController, **info) -> dict:
     """What a saved controller file holds (see :func:`load_controller`)."""
-    return dict(state_dict={k: v.detach().cpu().clone()
-                            for k, v in controller.state_dict().items()},
-                space=controller.space.name,
-                parametrization=controller.parametrization, **info)
+    return dict(
+        state_dict={
+            k: v.detach().cpu().clone()
+            for k, v in controller.state_dict().items()
+        },
+        space=controller.space.name,
+        parametrization=controller.parametrization,
+        **info)
 
 
-def load_controller(path: str, space: Optional[str] = None,
-                    parametrization: Optional[str] = None
-                    ) -> Tuple[AWSController, dict]:
+def load_controller(
+        path: str,
+        space: Optional[str] = None,
+        parametrization: Optional[str] = None) -> Tuple[AWSController, dict]:
     """Rebuild a saved controller.
 
     Args:
@@ -76,12 +81,14 @@ def load_controller(path: str, space: Optional[str] = None,
     controller = AWSController(
         space=space or saved.get('space', 'aws'),
         num_candidates=int(state['first_logits'].numel()),
-        parametrization=parametrization or saved.get('parametrization',
-                                                     'sigmoid'))
+        parametrization=parametrization
+        or saved.get('parametrization', 'sigmoid'))
     controller.load_state_dict(state)
-    info = {k: v for k, v in saved.items()
-            if k not in ('state_dict', 'controller', 'optimizer',
-                         'scheduler')}
+    info = {
+        k: v
+        for k, v in saved.items()
+        if k not in ('state_dict', 'controller', 'optimizer', 'scheduler')
+    }
     return controller, info
 
 
@@ -95,8 +102,9 @@ def write_policies(controller: AWSController, work_dir: str, name: str,
     stem = osp.splitext(name)[0]
     controller.to_policy(meta=meta).save(osp.join(work_dir, name))
     for k in topk:
-        controller.to_policy(top_k=k, meta=meta).save(
-            osp.join(work_dir, f'{stem}_top{k}.json'))
+        controller.to_policy(
+            top_k=k,
+            meta=meta).save(osp.join(work_dir, f'{stem}_top{k}.json'))
 
 
 __all__ = [
