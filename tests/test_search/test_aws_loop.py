@@ -164,6 +164,8 @@ def _search(stage1_dir, work_dir, num_steps, resume=False, seed=0,
             finetune_epochs=finetune_epochs,
             controller=dict(type='AWSController'),
             controller_optimizer=dict(type='Adam', lr=0.5),
+            controller_scheduler=dict(type='LinearLR', start_factor=0.125,
+                                      end=11, by_epoch=False),
             export_topk=(5, )),
         optim_wrapper=OPTIM, default_hooks=dict(QUIET, checkpoint=None),
         custom_hooks=[recorder], resume=resume, randomness=dict(seed=seed),
@@ -302,6 +304,9 @@ def test_resume_continues_after_the_last_finished_step(stage1, tmp_path):
     assert history[1]['advantage'] == pytest.approx(
         history[1]['reward'] - baseline)
     assert loop.step == 3 and loop.epoch == 3
+    # the controller's lr schedule went on too
+    assert [h['controller_lr'][0] for h in history] == pytest.approx(
+        [0.5 * (0.125 + 0.875 * t / 10) for t in range(3)])
     # Adam's state went on too: it counts every PPO inner step of all steps
     adam_steps = loop.controller_optimizer.state_dict()['state'][0]['step']
     assert int(adam_steps) == sum(h['ppo_steps'] for h in history)

@@ -408,6 +408,13 @@ class AWSSearchLoop(BaseLoop):
             iter=self._iter)
 
     def load_state_dict(self, state: dict) -> None:
+        missing = [k for k in ('baselines', 'best_step', 'best_controller',
+                               'scheduler') if k not in state]
+        if missing:
+            raise KeyError(
+                f'AWSSearchLoop: the search state lacks {missing}: it was '
+                'saved by an older mmautoaug (one shared baseline, policy.json '
+                'from the latest controller); start a new search')
         self.step = state['step']
         self.baselines = state['baselines']
         self.best_reward = state['best_reward']
