@@ -31,6 +31,7 @@ import copy
 import json
 import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -281,7 +282,12 @@ class AWSSearchLoop(BaseLoop):
         else:  # no signal: an Adam step on zero would only skew its state
             stats = dict(steps=0.0, kl=0.0, stopped_early=0.0)
         if self.controller_scheduler is not None:
-            self.controller_scheduler.step()
+            with warnings.catch_warnings():
+                # the schedule counts controller steps, updated or not
+                warnings.filterwarnings(
+                    'ignore', r'Detected call of `scheduler.step\(\)` '
+                    r'before `optimizer.step\(\)`')
+                self.controller_scheduler.step()
         record = dict(
             step=self.step, reward=mean_reward, rank_rewards=rewards,
             accuracies=accuracies,
