@@ -295,11 +295,11 @@ def _warp_filtered(x, groups, param, fill, interpolation) -> torch.Tensor:
         torch.arange(w, device=x.device, dtype=fdtype), indexing='ij')
     xx, yy = generic_coordinates(data, grid_x.reshape(1, -1),
                                  grid_y.reshape(1, -1))
-    flat = x.flatten(2)
+    flat = x.flatten(2).to(fdtype)  # once, not per tap
 
     def gather(rows, cols):
         index = (rows * w + cols).unsqueeze(1).expand(n, c, h * w)
-        return torch.gather(flat, 2, index).to(fdtype)
+        return torch.gather(flat, 2, index)
 
     values, inside = filtered_levels(gather, xx, yy, h, w, interpolation,
                                      lambda t: t.unsqueeze(1))
