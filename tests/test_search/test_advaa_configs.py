@@ -110,3 +110,33 @@ def test_demo_model_builds():
                               data_preprocessor=cfg.data_preprocessor))
     assert model.augmentor.cutout == 16
     assert model.data_preprocessor.defer_normalize
+
+
+@pytest.mark.parametrize('path, replays', [
+    ('configs/retrain/wrn28-10_advaa-schedule_1xb128_cifar10.py', True),
+    ('configs/retrain/wrn28-10_advaa-policy_1xb128_cifar10.py', False),
+    ('configs/retrain/resnet50_advaa-schedule_8xb32_in1k.py', True),
+    ('configs/demo/advaa_demo_retrain.py', True),
+])
+def test_retrain_configs_use_the_schedule_or_the_transfer_policy(
+        path, replays):
+    cfg = Config.fromfile(osp.join(ROOT, path))
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    types = [t.type for t in pipeline]
+    policy_t = pipeline[types.index('PolicyAugment')]
+    hooks = [h.type for h in cfg.get('custom_hooks', [])]
+    if replays:
+        assert policy_t.schedule.endswith('/policy_schedule')
+        assert 'policy' not in policy_t
+        assert hooks == ['PolicyScheduleHook']
+    else:
+        assert policy_t.policy.endswith('/policy_transfer.json')
+        assert 'PolicyScheduleHook' not in hooks
+    if 'in1k' in path:
+        assert 'ClippedCutout' not in types
+        assert policy_t.channel_order == 'bgr'
+    else:
+        # the search's Cutout, after the policy
+        cut = types.index('ClippedCutout')
+        assert cut == types.index('PolicyAugment') + 1
+        assert pipeline[cut].length == 16
