@@ -63,8 +63,9 @@ def test_the_paper_weight_collapses_and_the_floor_holds():
     assert fresh > floor - 1.0  # ... on other draws too
     # ... and the floor did bind: the generator went as far as it allowed
     assert min(entropies) < floor + 3.0
-    assert held.current_entropy_weight > held.entropy_weight or \
-        held.skipped_updates > 0 or min(entropies) < floor + 1.0
+    # the adaptive weight did the holding; skipping an update is the last
+    # resort (a wrong-signed entropy term would need it every time)
+    assert held.skipped_updates <= 5, held.skipped_updates
     # it still learns what the reward wants, short of collapsing
     assert share > 3 / 16, share
 
@@ -143,6 +144,7 @@ def test_the_adaptive_weight_travels_in_the_checkpoint():
 
 @pytest.mark.parametrize('kwargs, field', [
     (dict(entropy_floor=0.0), 'entropy_floor'),
+    (dict(entropy_weight=-1e-5), 'entropy_weight'),
     (dict(max_entropy_weight=1e-6), 'max_entropy_weight'),
     (dict(probe_policies=1), 'probe_policies'),
     (dict(warn_op_share=0.0), 'warn_op_share'),

@@ -120,6 +120,9 @@ class AdvAAHook(Hook):
         if not 0.0 < op_prob <= 1.0:
             raise ValueError(f'AdvAAHook: op_prob must lie in (0, 1], got '
                              f'{op_prob!r}')
+        if not entropy_weight >= 0:
+            raise ValueError(f'AdvAAHook: entropy_weight must be >= 0, got '
+                             f'{entropy_weight!r}')
         if entropy_floor is not None and not entropy_floor > 0:
             raise ValueError(f'AdvAAHook: entropy_floor must be None or > 0 '
                              f'(nats), got {entropy_floor!r}')
@@ -312,7 +315,8 @@ class AdvAAHook(Hook):
                 # no weight keeps the floor: skip this update
                 self.skipped_updates += 1
                 break
-            weight = min(weight * 4.0, self.max_entropy_weight)
+            # (from a floor of 1e-6, so a zero weight grows too)
+            weight = min(max(weight, 1e-6) * 4.0, self.max_entropy_weight)
         if not bound:
             # the floor did not bind: relax towards the paper's weight
             weight = max(self.entropy_weight, weight * 0.5)
