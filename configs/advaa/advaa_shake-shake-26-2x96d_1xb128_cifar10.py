@@ -7,7 +7,12 @@
 # src/confs/cifar10/.ipynb_checkpoints/shake26_2x96d_cifar10-checkpoint.yaml,
 # the stored copy of its conf): 600 epochs, batch 128,
 # SGD lr 0.2 (Nesterov, momentum 0.9), weight decay 1e-4, cosine decay.
-# Every step trains on 8 x 128 augmented images.
+# Every step trains on 8 x 128 = 1024 augmented images: about 26-42 GiB in
+# float32, 13-21 GiB with --amp (+ ~0.5 GiB CUDA context), estimated on a
+# CPU by `python tools/benchmark/advaa_memory.py THIS_CONFIG` (23.4 MiB of
+# saved activations per image; the peak RSS of a CPU step grows by 37.8 MiB
+# per image); on smaller GPUs split it, e.g. 4 GPUs x 32
+# (train_dataloader.batch_size=32).
 _base_ = ['./advaa_wrn28-10_1xb128_cifar10.py']
 
 max_epochs = 600

@@ -14,9 +14,9 @@ CONFIGS = {
     'shake10': 'configs/advaa/advaa_shake-shake-26-2x96d_1xb128_cifar10.py',
     'shake100': 'configs/advaa/advaa_shake-shake-26-2x96d_1xb128_cifar100.py',
     'pyramid10':
-    'configs/advaa/advaa_pyramidnet272-shakedrop_1xb128_cifar10.py',
+    'configs/advaa/advaa_pyramidnet272-shakedrop_8xb16_cifar10.py',
     'pyramid100':
-    'configs/advaa/advaa_pyramidnet272-shakedrop_1xb128_cifar100.py',
+    'configs/advaa/advaa_pyramidnet272-shakedrop_8xb16_cifar100.py',
 }
 SHAKE = 'configs/_base_/models/shake_shake_26_2x96d.py'
 PYRAMID = 'configs/_base_/models/pyramidnet272_a200_shakedrop.py'
@@ -58,17 +58,19 @@ def test_cifar_recipe(name, classes):
 
 
 @pytest.mark.parametrize(
-    'name, model_file, classes, epochs, lr, wd',
+    'name, model_file, gpus, classes, epochs, lr, wd',
     [
         # the public reimplementation's confs for these models
-        ('shake10', SHAKE, 10, 600, 0.2, 1e-4),
-        ('shake100', SHAKE, 100, 1200, 0.1, 5e-4),
-        ('pyramid10', PYRAMID, 10, 600, 0.1, 1e-4),
-        ('pyramid100', PYRAMID, 100, 1200, 0.5, 1e-4),
+        ('shake10', SHAKE, 1, 10, 600, 0.2, 1e-4),
+        ('shake100', SHAKE, 1, 100, 1200, 0.1, 5e-4),
+        # 8 GPUs x 16: one GPU cannot hold 8 x 128 PyramidNet-272 images
+        ('pyramid10', PYRAMID, 8, 10, 600, 0.1, 1e-4),
+        ('pyramid100', PYRAMID, 8, 100, 1200, 0.5, 1e-4),
     ])
-def test_other_cifar_models(name, model_file, classes, epochs, lr, wd):
+def test_other_cifar_models(name, model_file, gpus, classes, epochs, lr, wd):
     cfg = _load(name)
-    assert cfg.train_dataloader.batch_size == 128
+    assert f'_{gpus}xb{128 // gpus}_' in CONFIGS[name]
+    assert gpus * cfg.train_dataloader.batch_size == 128  # the paper's
     assert cfg.train_cfg.max_epochs == epochs
     assert cfg.param_scheduler.T_max == epochs == cfg.param_scheduler.end
     assert cfg.optim_wrapper.optimizer.lr == lr

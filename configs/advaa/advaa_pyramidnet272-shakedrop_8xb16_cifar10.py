@@ -8,10 +8,15 @@
 # src/confs/cifar10/.ipynb_checkpoints/pyramid272_cifar10-checkpoint.yaml,
 # the stored copy of its conf): depth 272, alpha 200,
 # bottleneck, 600 epochs, batch 128, SGD lr 0.1 (Nesterov, momentum 0.9),
-# weight decay 1e-4, cosine decay. Every step trains on 8 x 128 augmented
-# images, a heavy step: `python tools/benchmark/advaa_memory.py THIS_CONFIG`
-# estimates its GPU memory; split the batch over GPUs if one cannot hold it
-# (e.g. 4 GPUs x 32: train_dataloader.batch_size=32).
+# weight decay 1e-4, cosine decay.
+#
+# Batch 128 = 8 GPUs x 16: each GPU step trains on the 8 x 16 = 128
+# augmented copies. One GPU cannot hold the whole 8 x 128 = 1024-image step:
+# `python tools/benchmark/advaa_memory.py THIS_CONFIG --batches 1 2 4 8`
+# measures 171.9 MiB of saved activations per 32x32 image on the CPU (peak
+# RSS: 219 MiB per image), so 1024 images need about 190-240 GiB in
+# float32; 128 per GPU need about 24-30 GiB (12-15 GiB with --amp), plus
+# ~0.5 GiB CUDA context (an estimate; no GPU measured it).
 _base_ = ['./advaa_wrn28-10_1xb128_cifar10.py']
 
 max_epochs = 600
@@ -38,3 +43,5 @@ model = dict(
 optim_wrapper = dict(optimizer=dict(lr=0.1, weight_decay=1e-4))
 param_scheduler = dict(T_max=max_epochs, end=max_epochs)
 train_cfg = dict(max_epochs=max_epochs, val_interval=20)
+# 8 GPUs x 16 = the paper's 128
+train_dataloader = dict(batch_size=16)

@@ -1,11 +1,11 @@
 # Adversarial AutoAugment on CIFAR-100 with PyramidNet-272 (alpha 200) +
 # ShakeDrop (the paper: 10.42% +/- 0.20 error):
-# ./advaa_pyramidnet272-shakedrop_1xb128_cifar10.py on 100 classes with the
+# ./advaa_pyramidnet272-shakedrop_8xb16_cifar10.py on 100 classes with the
 # public reimplementation's CIFAR-100 recipe for this model
 # (src/confs/cifar100/.ipynb_checkpoints/pyramid272_cifar100-checkpoint.yaml,
-# the stored copy of its conf): 1200 epochs, batch 128, lr 0.5, weight
-# decay 1e-4, cosine decay.
-_base_ = ['./advaa_pyramidnet272-shakedrop_1xb128_cifar10.py']
+# the stored copy of its conf): 1200 epochs, batch 128 (8 GPUs x 16),
+# lr 0.5, weight decay 1e-4, cosine decay.
+_base_ = ['./advaa_pyramidnet272-shakedrop_8xb16_cifar10.py']
 
 max_epochs = 1200
 
