@@ -108,8 +108,8 @@ class PolicyAugment(RandomStreamTransform):
         self.schedule.set_epoch(epoch)
 
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
-        img = results['img']
-        _check_image(img)
+        img = results.get('img')
+        _check_image(img, type(self).__name__)
         policy = self.policy if self.schedule is None else \
             self.schedule.current()
         space = policy.space
