@@ -59,9 +59,9 @@ class AdvAAHook(Hook):
     all), the step is undone and retaken with the weight multiplied by 4,
     up to ``max_entropy_weight`` (if even that one cannot keep the floor,
     the update is skipped); while the floor does not bind the weight halves
-    every update, back to ``entropy_weight``. So the entropy never ends an
-    update below the floor (as measured on the probe), and the generator
-    is as free as the floor allows. The weight in use is logged
+    every update, back to ``entropy_weight``. So once above the floor the
+    entropy never ends an update below it (as measured on the probe), and
+    the generator is as free as the floor allows. The weight in use is logged
     (``advaa/entropy_weight``) and checkpointed.
 
     Policy files hold the epoch's ``M`` policies as ONE
