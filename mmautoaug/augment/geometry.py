@@ -23,7 +23,7 @@ from typing import Union
 import numpy as np
 import torch
 
-from .spaces import GEOMETRIC_OPS, OP_PARAMS
+from .spaces import BOX_OPS, GEOMETRIC_OPS, OP_PARAMS
 
 Array = Union[float, np.ndarray, torch.Tensor]
 
@@ -37,7 +37,17 @@ def _xp(x):
 
 
 def check_op(op: str) -> str:
-    """Raise a clear error unless ``op`` is one of the library's ops."""
+    """Raise a clear error unless ``op`` is one of the library's ops.
+
+    Box-level ops (``BBox_Only_*``) are refused here by name: they need
+    boxes, which only the detection faces have.
+    """
+    if op in BOX_OPS:
+        raise ValueError(
+            f'op: {op!r} is a box-level op: it acts on the pixels of each '
+            'box, and this face has no boxes; apply it with '
+            'DetPolicyAugment (per image) or augment_detection_batch / '
+            'apply_detection_sub_policies (batched detection face)')
     if op not in OP_PARAMS:
         raise ValueError(f'op: {op!r} is not an op of the library; allowed: '
                          f'{list(OP_PARAMS)}')

@@ -11,54 +11,12 @@ from typing import List, Sequence, Union
 
 import numpy as np
 
-from mmautoaug.augment.geometry import (pil_affine_data,
-                                        pil_sampling_coefficients,
-                                        source_indices, transform_points)
+from mmautoaug.augment.box_ops import warp_label_maps
+from mmautoaug.augment.geometry import transform_points
 
-
-def warp_label_maps(arrays: np.ndarray,
-                    op: str,
-                    param: float,
-                    fill: Union[int, float] = 0) -> np.ndarray:
-    """Move a stack of label maps with a geometric op, pixel for pixel.
-
-    Picks every output pixel's source with the op library's sampler
-    (:func:`~mmautoaug.augment.geometry.pil_sampling_coefficients`, PIL's
-    own nearest-neighbour arithmetic), the one the image ops use, so a mask
-    stays exactly on the pixels of its object. Works for any dtype
-    (instance masks, semantic maps with an ignore index), which is why label
-    maps do not go through the uint8 image ops.
-
-    Args:
-        arrays (np.ndarray): ``(H, W)`` or ``(N, H, W)`` maps.
-        op (str): One of :data:`~mmautoaug.augment.GEOMETRIC_OPS`.
-        param (float): The op's (signed) parameter.
-        fill (int | float): Value of output pixels whose source lies
-            outside the input (0 for masks, 255 - the ignore index - for
-            segmentation maps).
-
-    Returns:
-        np.ndarray: The moved maps, same shape and dtype.
-
-    Examples:
-        >>> warp_label_maps(np.array([[1, 2, 3]]), 'TranslateX', -1 / 3,
-        ...                 fill=9)
-        array([[9, 1, 2]])
-    """
-    single = arrays.ndim == 2
-    stack = arrays[None] if single else arrays
-    height, width = stack.shape[-2:]
-    coefficients = pil_sampling_coefficients(
-        pil_affine_data(op, param, height, width))
-    ys, xs = np.mgrid[0:height, 0:width]
-    src_x, src_y = source_indices(coefficients,
-                                  xs.ravel().astype(np.int64),
-                                  ys.ravel().astype(np.int64))
-    inside = (src_x >= 0) & (src_x < width) & (src_y >= 0) & (src_y < height)
-    out = np.full((stack.shape[0], height * width), fill, dtype=stack.dtype)
-    out[:, inside] = stack[:, src_y[inside], src_x[inside]]
-    out = out.reshape(stack.shape)
-    return out[0] if single else out
+__all__ = [
+    'warp_label_maps', 'clip_polygon', 'polygon_area', 'transform_polygons'
+]
 
 
 def clip_polygon(points: np.ndarray, width: float,

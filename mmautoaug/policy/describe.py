@@ -1,6 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Policy ops in words, for tables and figure titles."""
-from mmautoaug.augment.spaces import SearchSpace
+from mmautoaug.augment.spaces import BOX_OPS, SearchSpace
 
 # How each op's parameter reads: (format of one value, unit).
 _UNITS = {
@@ -21,6 +21,17 @@ _UNITS = {
 }
 
 
+def _units(op: str) -> tuple:
+    """``_UNITS`` of an op; a box-level op reads its base op's on the box
+    (its fractions are of the box's size)."""
+    if op in BOX_OPS:
+        fmt, unit = _UNITS[BOX_OPS[op]]
+        unit = unit.replace('width', 'box width').replace(
+            'height', 'box height')
+        return fmt, unit + ' inside each box'
+    return _UNITS[op]
+
+
 def describe_range(space: SearchSpace, op: str) -> str:
     """How the space maps a magnitude of ``op`` to its parameter.
 
@@ -34,7 +45,7 @@ def describe_range(space: SearchSpace, op: str) -> str:
     r = space.range(op)
     if not r.takes_magnitude:
         return 'no parameter'
-    fmt, unit = _UNITS[op]
+    fmt, unit = _units(op)
     text = (f'm in [0, 1] -> {fmt.format(r.param(0.0))} .. '
             f'{fmt.format(r.param(1.0))}{unit}')
     if r.rounding:
@@ -62,7 +73,7 @@ def describe_op(space: SearchSpace, op) -> str:
     r = space.range(op.op)
     if not r.takes_magnitude:
         return '-'
-    fmt, unit = _UNITS[op.op]
+    fmt, unit = _units(op.op)
     value = r.param(float(op.magnitude))
     if r.signed:
         offset = abs(value - r.center)

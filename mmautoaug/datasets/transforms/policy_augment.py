@@ -64,6 +64,10 @@ class PolicyAugment(RandomStreamTransform):
         (32, 32, 3)
     """
 
+    #: Box-level ops need boxes: refused here, applied by the detection
+    #: transform (which sets this).
+    has_boxes = False
+
     def __init__(self,
                  policy: Union[str, Dict[str, Any], Policy],
                  seed: Optional[int] = None,
@@ -73,6 +77,8 @@ class PolicyAugment(RandomStreamTransform):
                              "'rgb', 'bgr'")
         super().__init__(seed)
         self.policy = load_policy(policy)
+        if not self.has_boxes:
+            _refuse_box_ops(self.policy, type(self).__name__)
         self.channel_order = channel_order
         self._pair: Optional[np.ndarray] = None
         self._pairs = any(op.op == 'SamplePairing'
@@ -113,6 +119,19 @@ class PolicyAugment(RandomStreamTransform):
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(policy={self.policy!r}, '
                 f'seed={self.seed}, channel_order={self.channel_order!r})')
+
+
+def _refuse_box_ops(policy: Policy, name: str) -> None:
+    """A classification pipeline has no boxes for ``BBox_Only_*`` ops."""
+    from mmautoaug.augment.spaces import BOX_OPS
+    found = sorted({op.op for sub in policy.sub_policies for op in sub} &
+                   set(BOX_OPS))
+    if found:
+        raise ValueError(
+            f'{name}: the policy uses the box-level ops {found}, which act '
+            'on the pixels of each box; images here have no boxes. Use '
+            'DetPolicyAugment in a detection pipeline, or a policy without '
+            'them')
 
 
 def _check_image(img: Any, name: str = 'PolicyAugment') -> None:

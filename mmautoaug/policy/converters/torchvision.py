@@ -18,6 +18,7 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
 from mmautoaug.augment.levels import cutout_bounds
+from mmautoaug.augment.spaces import BOX_OPS
 from ..policy import Policy
 from ._common import Notes, op_value
 
@@ -153,6 +154,11 @@ def to_torchvision(policy: Policy, strict: bool = False) -> v2.Transform:
             if op.op == 'SamplePairing':
                 notes.add(f'sub_policies[{i}][{j}]', 'SamplePairing has no '
                           'torchvision op; dropped')
+                continue
+            if op.op in BOX_OPS:
+                notes.add(f'sub_policies[{i}][{j}]', f'{op.op} is a '
+                          'box-level op and torchvision transforms of an '
+                          'image have no boxes; dropped')
                 continue
             value, signed = op_value(space, op.op, op.magnitude)
             r = space.range(op.op)
