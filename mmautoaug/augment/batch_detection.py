@@ -193,9 +193,10 @@ def apply_detection_sub_policies(
         boxes: Sequence[torch.Tensor],
         space: Union[str, SearchSpace],
         op_index: torch.Tensor,
-        prob: torch.Tensor,
+        prob: Optional[torch.Tensor],
         magnitude: torch.Tensor,
         *,
+        applied: Optional[torch.Tensor] = None,
         masks: Optional[Sequence[torch.Tensor]] = None,
         sign: Optional[torch.Tensor] = None,
         generator: Optional[torch.Generator] = None,
@@ -207,13 +208,19 @@ def apply_detection_sub_policies(
     """One sub-policy per sample of a detection batch: its ``K`` ops in
     order, each with its probability, then ``recompute_bbox``.
 
+    When ``magnitude`` requires grad, each applied op also counts as the
+    identity backwards (DADA's straight-through on the image), so the
+    magnitude of an earlier op keeps its gradient through a later one.
+
     Args:
         images, img_shapes, boxes, space, masks, generator, channel_order,
         min_box_size, keep_degenerate, box_prob: As
             :func:`augment_detection_batch`.
         op_index (Tensor): ``(N, K)`` indices into ``space.ops``.
-        prob (Tensor): ``(N, K)`` application probabilities.
+        prob (Tensor, optional): ``(N, K)`` application probabilities.
         magnitude (Tensor): ``(N, K)`` normalised magnitudes.
+        applied (Tensor, optional): ``(N, K)`` hard 0/1 applications drawn
+            by the caller (DADA's sample), instead of ``prob``.
         sign (Tensor, optional): ``(N, K)`` +1/-1; drawn when None.
         recompute_bbox (bool): After the ops, take each box of a sample a
             geometric op moved from its mask (where it is not empty), then
@@ -232,13 +239,17 @@ def apply_detection_sub_policies(
         100.0
     """
     num = len(images) if isinstance(images, torch.Tensor) else 0
-    if op_index.ndim != 2 or prob.shape != op_index.shape or (
+    if (prob is None) == (applied is None):
+        raise ValueError('give exactly one of prob and applied')
+    draws = prob if applied is None else applied
+    if op_index.ndim != 2 or draws.shape != op_index.shape or (
             magnitude.shape != op_index.shape) or len(op_index) != num:
         raise ValueError(
-            f'op_index, prob, magnitude: expected equal shapes (N, K) with '
-            f'N={num}, got {tuple(op_index.shape)}, {tuple(prob.shape)}, '
+            f'op_index, {"prob" if applied is None else "applied"}, '
+            f'magnitude: expected equal shapes (N, K) with N={num}, got '
+            f'{tuple(op_index.shape)}, {tuple(draws.shape)}, '
             f'{tuple(magnitude.shape)}')
-    p = prob.detach()
+    p = draws.detach()
     if bool((~((p >= 0) & (p <= 1))).any()):
         raise ValueError('prob: expected finite numbers in [0, 1]')
     device = images.device
@@ -246,7 +257,11 @@ def apply_detection_sub_policies(
     moved = torch.zeros(num, dtype=torch.bool, device=device)
     batch = None
     for k in range(op_index.shape[1]):
-        draw = torch.rand(num, generator=generator, device=device)
+        if applied is None:
+            draw = torch.rand(num, generator=generator, device=device)
+            hard = draw < prob[:, k].to(device)
+        else:
+            hard = applied[:, k].to(device) != 0
         batch = augment_detection_batch(
             images,
             img_shapes,
@@ -254,7 +269,7 @@ def apply_detection_sub_policies(
             space,
             op_index[:, k],
             magnitude[:, k],
-            draw < prob[:, k].to(device),
+            hard,
             masks=masks,
             sign=None if sign is None else sign[:, k],
             generator=generator,
@@ -262,7 +277,11 @@ def apply_detection_sub_policies(
             min_box_size=min_box_size,
             keep_degenerate=keep_degenerate,
             box_prob=box_prob)
-        images, boxes, masks = batch.images, batch.boxes, batch.masks
+        new = batch.images
+        if magnitude.requires_grad and images.requires_grad:
+            through = hard.to(new.dtype).view(-1, 1, 1, 1)
+            new = new + through * (images - images.detach())
+        images, boxes, masks = new, batch.boxes, batch.masks
         keep = [kk[b] for kk, b in zip(keep, batch.keep)]
         moved |= batch.moved
     boxes, masks = list(boxes), None if masks is None else list(masks)
@@ -484,14 +503,11 @@ def _box_level(out, magnitude, straight_through, rows, picked, names, param,
                     masks[i][:, y0:y1, x0:x1] = crop
     for _, i, *_ in jobs:
         moved[i] = i in geometric
-    if jobs:
-        touched = torch.zeros(len(out), dtype=torch.bool, device=device)
-        touched[sorted({j[1] for j in jobs})] = True
-        view = touched.view(-1, 1, 1, 1)
-        # pixels the ops changed take their values; the rest keep ``out``
-        # with its gradient w.r.t. the input
-        out = torch.where(view, painted, out) if not out.requires_grad \
-            else out + (painted - out.detach()) * view.to(out.dtype)
+    # an applied op's samples take its output, detached from the input as
+    # the batched face does (augment_batch); the others keep ``out``
+    applied = torch.zeros(len(out), dtype=torch.bool, device=device)
+    applied[rows] = True
+    out = torch.where(applied.view(-1, 1, 1, 1), painted, out)
     if region is not None:
         ste = (magnitude - magnitude.detach()).to(device, out.dtype)
         out = out + ste.view(-1, 1, 1, 1) * region

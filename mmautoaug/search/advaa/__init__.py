@@ -1,6 +1,7 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Adversarial AutoAugment (Zhang et al., ICLR 2020) as MMEngine parts."""
+from .detector import AdvAADetector
 from .hook import AdvAAHook
-from .model import AdvAAClassifier
+from .model import AdvAAClassifier, PolicyLossBook
 
-__all__ = ['AdvAAHook', 'AdvAAClassifier']
+__all__ = ['AdvAAHook', 'AdvAAClassifier', 'AdvAADetector', 'PolicyLossBook']
