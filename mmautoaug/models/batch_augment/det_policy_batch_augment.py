@@ -187,13 +187,7 @@ def instances_to_tensors(data_samples: Sequence, device: torch.device):
             torch.cat([_box_tensor(p.bboxes, device) for p in parts]))
         counts.append((len(parts[0]), sum(len(p) for p in parts[1:])))
         if with_masks:
-            stacks = [
-                _mask_tensor(p.masks, i, device) for p in parts if 'masks' in p
-            ]
-            masks.append(torch.cat(stacks) if len(stacks) == len(parts) else
-                         torch.cat([stacks[0]] + [
-                             stacks[0].new_zeros(0, *stacks[0].shape[1:])
-                         ] * (len(parts) - len(stacks))))
+            masks.append(_cat_masks(parts, i, device))
     if with_masks and len(masks) != len(boxes):
         raise ValueError('every data sample needs masks when one has them')
     return shapes, boxes, (masks if with_masks else None), counts
@@ -226,8 +220,12 @@ def tensors_to_sample(sample, boxes: torch.Tensor,
         if 'bboxes' in old:
             rest.bboxes = _like(old.bboxes, boxes[rows])
         if masks is not None and 'masks' in old:
-            array = masks[rows].cpu().numpy().astype(np.uint8)
-            rest.masks = BitmapMasks(array, *array.shape[1:])
+            # each part keeps its own mask size (mmdet pads gt_instances'
+            # masks to the batch, not ignored_instances')
+            height, width = old.masks.height, old.masks.width
+            array = masks[rows][:, :height, :width].cpu().numpy().astype(
+                np.uint8)
+            rest.masks = BitmapMasks(array, height, width)
         new.set_field(rest, name)
     return new
 
@@ -253,6 +251,28 @@ def _like(old, tensor: torch.Tensor):
     if isinstance(old, torch.Tensor):
         return tensor.to(old)
     return type(old)(tensor.to(old.tensor))
+
+
+def _cat_masks(parts, i: int, device) -> torch.Tensor:
+    """The masks of all parts of a sample in one ``(n, Hm, Wm)`` tensor,
+    zero-padded to the largest part (a part may have no masks only when it
+    is empty)."""
+    stacks = [
+        _mask_tensor(p.masks, i, device) if 'masks' in p else None
+        for p in parts
+    ]
+    height = max(m.shape[1] for m in stacks if m is not None)
+    width = max(m.shape[2] for m in stacks if m is not None)
+    out = []
+    for m in stacks:
+        if m is None:
+            m = torch.zeros(0, height, width, dtype=torch.uint8,
+                            device=device)
+        elif m.shape[1:] != (height, width):
+            m = torch.nn.functional.pad(
+                m, (0, width - m.shape[2], 0, height - m.shape[1]))
+        out.append(m)
+    return torch.cat(out)
 
 
 def _mask_tensor(masks, i: int, device) -> torch.Tensor:
