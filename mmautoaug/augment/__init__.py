@@ -24,11 +24,12 @@ from .box_ops import BOX_OP_PROB, apply_box_op
 from .geometry import op_matrix, transform_boxes, transform_points
 from .image_ops import apply_image_op
 from .spaces import (AUTOAUGMENT, AWS, BOX_OPS, DETECTION, FASTAA,
-                     GEOMETRIC_OPS, OP_PARAMS, SPACES, OpRange, SearchSpace,
-                     base_op, get_space, sub_policy_pairs)
+                     GEOMETRIC_OPS, INTERPOLATIONS, OP_PARAMS, SPACES, OpRange,
+                     SearchSpace, base_op, get_space, sub_policy_pairs)
 
 __all__ = [
-    'OP_PARAMS', 'GEOMETRIC_OPS', 'OpRange', 'SearchSpace', 'SPACES', 'FASTAA',
+    'OP_PARAMS', 'GEOMETRIC_OPS', 'INTERPOLATIONS', 'OpRange', 'SearchSpace',
+    'SPACES', 'FASTAA',
     'AUTOAUGMENT', 'AWS', 'get_space', 'sub_policy_pairs', 'apply_image_op',
     'apply_batch_op', 'augment_batch', 'apply_sub_policies', 'op_matrix',
     'transform_points', 'transform_boxes', 'BOX_OPS', 'DETECTION', 'base_op',

@@ -235,7 +235,8 @@ class DetPolicyAugment(PolicyAugment):
                 img,
                 op,
                 param,
-                fill=self.space.fill,
+                fill=self.space.fill_for(op),
+                interpolation=self.space.interpolation_for(op),
                 cutout_fill=self.space.cutout_fill,
                 rng=rng,
                 channel_order=self.channel_order)

@@ -3,5 +3,9 @@
 from .detector import AdvAADetector
 from .hook import AdvAAHook
 from .model import AdvAAClassifier, PolicyLossBook
+from .transfer import transfer_policy
 
-__all__ = ['AdvAAHook', 'AdvAAClassifier', 'AdvAADetector', 'PolicyLossBook']
+__all__ = [
+    'AdvAAHook', 'AdvAAClassifier', 'AdvAADetector', 'PolicyLossBook',
+    'transfer_policy'
+]
