@@ -15,7 +15,9 @@ detector (R-50-FPN, random weights):
    against :class:`~mmautoaug.detection.DetPolicyAugment` applying the same
    policies image by image (numpy, one process), boxes and masks included.
 
-Each time is the median of ``--repeats`` runs after a warm-up.
+Each time is the median of ``--repeats`` runs after a warm-up, the two
+sides of a table run in turns (so that the load of a shared machine hits
+both alike).
 
 Examples:
     python tools/benchmark/advaa_det_step.py                  # CPU, 320 px
@@ -85,20 +87,23 @@ def make_batch(num, height, width, masks, seed=0):
     return dict(inputs=inputs, data_samples=samples)
 
 
-def timed(fn, device, repeats):
+def timed(fns, device, repeats):
+    """Median seconds of each function, run in turns (so that a change of
+    the machine's load hits both alike), after one warm-up each."""
     def sync():
         if device.startswith('cuda'):
             torch.cuda.synchronize()
 
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        sync()
-        start = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times = [[] for _ in fns]
+    for turn in range(repeats + 1):
+        for fn, out in zip(fns, times):
+            sync()
+            start = time.perf_counter()
+            fn()
+            sync()
+            if turn:  # the first turn warms up
+                out.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main(argv=None):
@@ -143,9 +148,9 @@ def main(argv=None):
         for _ in range(args.copies):
             plain.train_step(data, ow_plain)
 
-    t_advaa = timed(lambda: model.train_step(data, ow_model), args.device,
-                    args.repeats)
-    t_plain = timed(plain_steps, args.device, args.repeats)
+    t_advaa, t_plain = timed(
+        [lambda: model.train_step(data, ow_model), plain_steps], args.device,
+        args.repeats)
     chunk = args.copies_per_step or args.copies
     print(f'{args.detector} R-50-FPN, {args.device}, N={args.batch} images '
           f'of {args.size[0]}x{args.size[1]}, M={args.copies} copies '
@@ -180,8 +185,8 @@ def main(argv=None):
             for r in results:
                 per_image(dict(r))
 
-    t_batched = timed(batched, args.device, args.repeats)
-    t_images = timed(one_by_one, 'cpu', args.repeats)
+    t_batched, t_images = timed([batched, one_by_one], args.device,
+                                args.repeats)
     total = args.copies * args.batch
     print(f'\naugmenting the M x N = {total} copies (boxes'
           f'{" and masks" if masks else ""} included)')

@@ -10,12 +10,13 @@ measures, on the CPU, the activations autograd keeps for the backward pass
 of its ``loss`` (every tensor saved by a forward op, counted once per
 storage, ``torch.autograd.graph.saved_tensors_hooks``) at a few small
 image sizes; they grow with the pixel count, so it fits
-``bytes = fixed + per_pixel * pixels`` (one image) and checks that two
-images cost twice one. The estimate at ``images`` images of ``H x W``
-(padded to 32) is
+``bytes = fixed + per_pixel * pixels`` (one image; ``fixed`` is about the
+weights, which convolutions save once for the whole batch) and checks that
+a second image costs ``per_pixel * pixels`` more. The estimate at
+``images`` images of ``H x W`` (padded to 32) is
 
     parameters + gradients + SGD momentum (3 x 4 bytes per parameter)
-    + saved activations per image x images
+    + saved activations per image (per_pixel * H * W) x images
     + the raw batch and one chunk of augmented, normalised copies
       (float32, 2 x 3 x H x W x 4 bytes per image)
     + 20% for the backward pass's transients, the allocator's fragmentation
@@ -145,7 +146,7 @@ def main(argv=None):
     two = saved_bytes(model, 2, h, w, masks)
     fixed, per_pixel = fit(pixels, saved)
     th, tw = (32 * math.ceil(v / 32) for v in args.target)
-    per_image = fixed + per_pixel * th * tw
+    per_image = per_pixel * th * tw
     print(f'{args.detector} R-50-FPN: {params / 1e6:.1f}M parameters; '
           'saved activations of one training forward (CPU, float32):')
     print('| image (padded) | saved activations | per megapixel |')
@@ -153,10 +154,14 @@ def main(argv=None):
     for h, w, b in rows:
         print(f'| {h}x{w} | {b / GIB:.3f} GiB | '
               f'{b / GIB / (h * w / 1e6):.2f} GiB |')
-    print(f'| 2 x {h}x{w} | {two / GIB:.3f} GiB (x{two / rows[-1][2]:.2f} '
-          'of one) | |')
-    print(f'\nfit: {fixed / GIB:.3f} GiB + {per_pixel * 1e6 / GIB:.3f} GiB '
-          f'per megapixel -> {per_image / GIB:.2f} GiB per {th}x{tw} image')
+    second = two - rows[-1][2]
+    print(f'| 2 x {h}x{w} | {two / GIB:.3f} GiB (the second image: '
+          f'{second / GIB:.3f} GiB) | |')
+    print(f'\nfit: {fixed / GIB:.3f} GiB (weights: {4 * params / GIB:.3f} '
+          f'GiB) + {per_pixel * 1e6 / GIB:.3f} GiB per megapixel -> '
+          f'{per_image / GIB:.2f} GiB per {th}x{tw} image (the second image '
+          f'measured: {second / GIB:.3f} GiB, fit: '
+          f'{per_pixel * h * w / GIB:.3f} GiB)')
     state = 3 * 4 * params
     print(f'\nestimated GPU memory of an AdvAA step at {th}x{tw}, per GPU '
           f'(N={args.per_gpu} images, M copies processed copies_per_step at '
@@ -165,6 +170,11 @@ def main(argv=None):
           'float32 / AMP |')
     print('|---|---|---|---|')
     image_bytes = 3 * th * tw * 4
+    stock = 1.2 * (state + (per_image + image_bytes) * args.per_gpu)
+    print(f'| the stock mmdet step ({args.per_gpu} images, no copies; a '
+          f'check against measured GPU numbers) | {stock / GIB:.1f} GiB | '
+          f'{1.2 * (state + (per_image + image_bytes) * args.per_gpu / 2) / GIB:.1f}'
+          ' GiB | |')
     for copies in (1, 2, 4, 8, 16):
         images = copies * args.per_gpu
         inputs = 2 * image_bytes * (images + args.per_gpu)
