@@ -159,7 +159,8 @@ def augment_detection_batch(images: torch.Tensor,
         warnings.warn(
             f'augment_detection_batch: {UNSUPPORTED_OPS} blend in another '
             'image whose objects have no boxes; those samples are left '
-            'unchanged', stacklevel=2)
+            'unchanged',
+            stacklevel=2)
     param = _params(space, op_index, magnitude, sign.to(device))
     is_box = torch.tensor([op in BOX_OPS for op in names], device=device)
     shapes = [(int(h), int(w)) for h, w in img_shapes]
@@ -167,22 +168,19 @@ def augment_detection_batch(images: torch.Tensor,
                        hard & ~is_box, generator, straight_through,
                        channel_order)
     flags = hard.tolist()
-    geometric = [
-        flags[i] and names[i] in GEOMETRIC_OPS for i in range(n)
-    ]
+    geometric = [flags[i] and names[i] in GEOMETRIC_OPS for i in range(n)]
     if any(geometric):
         _move_instances(geometric, names, param, shapes, boxes, masks, keep,
                         min_box_size, keep_degenerate)
         moved |= torch.tensor(geometric, device=device)
     box_rows = [i for i in range(n) if flags[i] and names[i] in BOX_OPS]
     if box_rows:
-        picked = _pick_boxes(box_rows, boxes, box_applied, box_prob,
-                             generator, device)
-        out, box_moved = _box_level(out, magnitude, straight_through,
-                                    box_rows, picked, names, param, shapes,
-                                    boxes, masks, keep, space, generator,
-                                    channel_order, keep_degenerate,
-                                    min_box_size)
+        picked = _pick_boxes(box_rows, boxes, box_applied, box_prob, generator,
+                             device)
+        out, box_moved = _box_level(out, magnitude, straight_through, box_rows,
+                                    picked, names, param, shapes, boxes, masks,
+                                    keep, space, generator, channel_order,
+                                    keep_degenerate, min_box_size)
         moved |= box_moved
     return DetectionBatch(out, boxes, masks, keep, moved)
 
@@ -309,8 +307,8 @@ def _params(space: SearchSpace, op_index: torch.Tensor,
     """Every sample's (signed) parameter, float64, by the space's ranges."""
     m = magnitude.detach().to(op_index.device, torch.float64)
     sign = sign.to(torch.float64)
-    param = torch.zeros(len(op_index), dtype=torch.float64,
-                        device=op_index.device)
+    param = torch.zeros(
+        len(op_index), dtype=torch.float64, device=op_index.device)
     for k, r in enumerate(space.ranges):
         if r.takes_magnitude:
             param = torch.where(op_index == k, r.param(m, sign), param)
@@ -363,14 +361,11 @@ def _warp_masks(stacks: List[torch.Tensor], ops: List[str],
     index = torch.tensor([GEOMETRIC_OPS.index(op) for op in ops],
                          device=device).repeat_interleave(
                              torch.tensor(counts, device=device))
-    param = torch.tensor(params, dtype=torch.float64,
-                         device=device).repeat_interleave(
-                             torch.tensor(counts, device=device))
+    param = torch.tensor(
+        params, dtype=torch.float64,
+        device=device).repeat_interleave(torch.tensor(counts, device=device))
     moved = apply_batch_op(
-        flat.to(torch.uint8)[:, None],
-        index,
-        param,
-        ops=GEOMETRIC_OPS,
+        flat.to(torch.uint8)[:, None], index, param, ops=GEOMETRIC_OPS,
         fill=0)[:, 0].to(flat.dtype)
     return list(moved.split(counts))
 
@@ -413,8 +408,7 @@ def _move_instances(geometric, names, param, shapes, boxes, masks, keep,
         return
     for i in rows:
         h, w = shapes[i]
-        has = None if masks is None else mask_has_pixels(
-            masks[i][:, :h, :w])
+        has = None if masks is None else mask_has_pixels(masks[i][:, :h, :w])
         _drop(i, kept_instances(boxes[i], min_box_size, had.get(i), has),
               boxes, masks, keep)
 
@@ -427,9 +421,8 @@ def _pick_boxes(rows, boxes, box_applied, box_prob, generator, device):
         if box_applied is not None:
             chosen = box_applied[i].to(device, torch.bool)
             if len(chosen) != len(boxes[i]):
-                raise ValueError(
-                    f'box_applied[{i}]: {len(chosen)} values for '
-                    f'{len(boxes[i])} boxes')
+                raise ValueError(f'box_applied[{i}]: {len(chosen)} values for '
+                                 f'{len(boxes[i])} boxes')
         else:
             chosen = torch.rand(
                 len(boxes[i]), generator=generator, device=device) < box_prob
@@ -462,8 +455,8 @@ def _box_level(out, magnitude, straight_through, rows, picked, names, param,
     region = None
     wants_grad = straight_through and magnitude.requires_grad
     if wants_grad:
-        region = torch.zeros(len(out), 1, *out.shape[2:], device=device,
-                             dtype=out.dtype)
+        region = torch.zeros(
+            len(out), 1, *out.shape[2:], device=device, dtype=out.dtype)
     painted = out.detach().clone()
     jobs.sort(key=lambda j: j[0])
     for rank in sorted({j[0] for j in jobs}):
@@ -471,15 +464,17 @@ def _box_level(out, magnitude, straight_through, rows, picked, names, param,
         sizes = [(j[4] - j[2], j[5] - j[3]) for j in level]
         for _, group in _groups(sizes).items():
             group = [level[g] for g in group]
-            crops = torch.stack(
-                [painted[i, :, y0:y1, x0:x1] for _, i, x0, y0, x1, y1 in group])
+            crops = torch.stack([
+                painted[i, :, y0:y1, x0:x1] for _, i, x0, y0, x1, y1 in group
+            ])
             ops = [base_op(names[j[1]]) for j in group]
             new = apply_batch_op(
                 crops,
                 torch.tensor([_BASE_OPS.index(op) for op in ops],
                              device=device),
                 torch.tensor([values[j[1]] for j in group],
-                             dtype=torch.float64, device=device),
+                             dtype=torch.float64,
+                             device=device),
                 ops=_BASE_OPS,
                 fill=space.fill,
                 cutout_fill=space.cutout_fill,
@@ -513,9 +508,10 @@ def _box_level(out, magnitude, straight_through, rows, picked, names, param,
         out = out + ste.view(-1, 1, 1, 1) * region
     if not keep_degenerate:
         for i in sorted(had):
-            _drop(i, kept_instances(None, min_box_size, had[i],
-                                    mask_has_pixels(masks[i])), boxes, masks,
-                  keep)
+            _drop(
+                i,
+                kept_instances(None, min_box_size, had[i],
+                               mask_has_pixels(masks[i])), boxes, masks, keep)
     return out, moved
 
 
@@ -560,8 +556,8 @@ def _check_inputs(images, img_shapes, boxes, masks, op_index, magnitude,
                 raise TypeError(f'masks[{i}]: dtype {m.dtype}; allowed: '
                                 'bool or uint8 bitmaps')
     for name, v in (('op_index', op_index), ('magnitude', magnitude),
-                    ('applied', applied)) + (
-                        (('sign', sign), ) if sign is not None else ()):
+                    ('applied', applied)) + ((
+                        ('sign', sign), ) if sign is not None else ()):
         if not isinstance(v, torch.Tensor) or tuple(v.shape) != (n, ):
             raise ValueError(f'{name}: expected a tensor of shape ({n},) '
                              f'(one per image), got '

@@ -214,19 +214,19 @@ def check_box_prob(box_prob: float) -> float:
     return float(box_prob)
 
 
-def apply_box_op(img: np.ndarray,
-                 boxes: np.ndarray,
-                 op: str,
-                 param=None,
-                 *,
-                 maps: Sequence[Tuple[np.ndarray, Union[int, float]]] = (),
-                 box_applied: Optional[np.ndarray] = None,
-                 box_prob: float = BOX_OP_PROB,
-                 fill=(0, 0, 0),
-                 cutout_fill=(125, 123, 114),
-                 rng: Optional[np.random.Generator] = None,
-                 channel_order: str = 'rgb'
-                 ) -> Tuple[np.ndarray, List[np.ndarray]]:
+def apply_box_op(
+        img: np.ndarray,
+        boxes: np.ndarray,
+        op: str,
+        param=None,
+        *,
+        maps: Sequence[Tuple[np.ndarray, Union[int, float]]] = (),
+        box_applied: Optional[np.ndarray] = None,
+        box_prob: float = BOX_OP_PROB,
+        fill=(0, 0, 0),
+        cutout_fill=(125, 123, 114),
+        rng: Optional[np.random.Generator] = None,
+        channel_order: str = 'rgb') -> Tuple[np.ndarray, List[np.ndarray]]:
     """Apply a box-level op to one image (the per-image face).
 
     Each picked box's region (:func:`box_regions`) is cropped, given the
@@ -296,8 +296,9 @@ def apply_box_op(img: np.ndarray,
             channel_order=channel_order)
         if base in GEOMETRIC_OPS:
             for array, (_, value) in zip(moved, maps):
-                array[..., y0:y1, x0:x1] = warp_label_maps(
-                    array[..., y0:y1, x0:x1], base, param, value)
+                array[..., y0:y1,
+                      x0:x1] = warp_label_maps(array[..., y0:y1, x0:x1], base,
+                                               param, value)
     return out, moved
 
 

@@ -7,7 +7,7 @@ INPUT continuous pixel coordinates to OUTPUT coordinates, the frame of mmdet's
 resampled with the op library's own nearest-neighbour sampler, the one that
 moves the image, so a mask stays on the pixels of its object.
 """
-from typing import List, Sequence, Union
+from typing import List, Sequence
 
 import numpy as np
 

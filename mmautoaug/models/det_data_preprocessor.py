@@ -34,8 +34,9 @@ class DetAugmentDataPreprocessor(DetDataPreprocessor):
         ...                                  pad_size_divisor=8)
         >>> from mmdet.structures import DetDataSample
         >>> sample = DetDataSample(metainfo=dict(img_shape=(5, 6)))
-        >>> data = pre(dict(inputs=[torch.full((3, 5, 6), 104, dtype=torch.uint8)],
-        ...                 data_samples=[sample]), training=True)
+        >>> img = torch.full((3, 5, 6), 104, dtype=torch.uint8)
+        >>> data = pre(dict(inputs=[img], data_samples=[sample]),
+        ...            training=True)
         >>> data['inputs'].shape, float(data['inputs'].max())
         (torch.Size([1, 3, 8, 8]), 104.0)
         >>> x = pre.normalize(data['inputs'], data['data_samples'])

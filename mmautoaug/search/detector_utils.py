@@ -33,7 +33,8 @@ def split_detector_config(detector: Union[dict, nn.Module],
             detector, dict) else getattr(detector, 'data_preprocessor', None)
         if isinstance(own, nn.Module) or own is None:
             raise ValueError(
-                'give data_preprocessor=dict(type=' f"'{PREPROCESSOR}', "
+                'give data_preprocessor=dict(type='
+                f"'{PREPROCESSOR}', "
                 '...) (the detector has no data_preprocessor config to '
                 'take it from)')
         data_preprocessor = dict(own, type=PREPROCESSOR, defer_normalize=True)
@@ -58,9 +59,8 @@ def build_detector(detector: Union[dict, nn.Module], name: str) -> nn.Module:
         detector = MODELS.build(detector)
     for method in ('extract_feat', 'loss'):
         if not callable(getattr(detector, method, None)):
-            raise TypeError(
-                f'{name}: detector must be an mmdet detector with '
-                f'{method}(), got {type(detector).__name__}')
+            raise TypeError(f'{name}: detector must be an mmdet detector with '
+                            f'{method}(), got {type(detector).__name__}')
     return detector
 
 
@@ -130,8 +130,6 @@ def all_reduce_grads(params: Sequence[nn.Parameter]) -> None:
         return
     from mmautoaug.search.dada.model import all_reduce_mean
     params = [p for p in params if p.requires_grad]
-    grads = [
-        torch.zeros_like(p) if p.grad is None else p.grad for p in params
-    ]
+    grads = [torch.zeros_like(p) if p.grad is None else p.grad for p in params]
     for p, g in zip(params, all_reduce_mean(grads)):
         p.grad = g

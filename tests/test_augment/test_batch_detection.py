@@ -80,8 +80,15 @@ def _canvas(imgs):
     return x
 
 
-def _per_image(sample, op, magnitude, sign, picked, uniforms=(), box_prob=1 /
-               3, recompute=False, extra=()):
+def _per_image(sample,
+               op,
+               magnitude,
+               sign,
+               picked,
+               uniforms=(),
+               box_prob=1 / 3,
+               recompute=False,
+               extra=()):
     """DetPolicyAugment on one sample, its draws scripted."""
     img, boxes, masks = sample
     ops = [(op, 1.0, magnitude)] + [(o, 1.0, m) for o, m, _ in extra]
@@ -126,8 +133,8 @@ def _assert_same(batch, i, want, sample):
     got = batch.images[i, :, :h, :w].permute(1, 2, 0).numpy()
     np.testing.assert_array_equal(got, want['img'])
     # the padding is untouched
-    assert not batch.images[i, :, h:].any() and not batch.images[
-        i, :, :, w:].any()
+    assert not batch.images[i, :, h:].any() and not batch.images[i, :, :,
+                                                                 w:].any()
     np.testing.assert_array_equal(batch.keep[i].numpy(),
                                   want['gt_bboxes_labels'])
     np.testing.assert_array_equal(batch.boxes[i].numpy(),
@@ -190,8 +197,8 @@ def test_cutout_replays_the_per_image_face(samples, op):
     gen = torch.Generator().manual_seed(gen_seed)
     uniforms = []
     for _ in range(sum(picked) if op in BOX_OPS else 1):
-        uniforms += torch.rand(2, 1, generator=gen,
-                               dtype=torch.float64).flatten().tolist()
+        uniforms += torch.rand(
+            2, 1, generator=gen, dtype=torch.float64).flatten().tolist()
     want = _per_image(samples[1], op, 0.8, 1, picked, uniforms=uniforms)
     _assert_same(batch, 0, want, samples[1])
     assert not np.array_equal(want['img'], img)
@@ -255,7 +262,8 @@ def test_box_level_ops_change_only_box_pixels(samples):
         assert not np.array_equal(crop, img[y0:y1, x0:x1]), op
         batch = augment_detection_batch(
             _canvas([img]), [(h, w)], [torch.from_numpy(boxes)],
-            'detection', torch.tensor([DETECTION.index(op)]),
+            'detection',
+            torch.tensor([DETECTION.index(op)]),
             torch.tensor([magnitude], dtype=torch.float64),
             torch.tensor([True]),
             sign=torch.tensor([1]),
@@ -292,13 +300,17 @@ def test_masks_stay_on_their_objects_after_batched_ops(seed):
                 [40 * (k + 1), 200, 10 * k], dtype=torch.uint8)[:, None]
         boxes.append(torch.from_numpy(b))
         masks.append(canvas)
-    geo = [DETECTION.index(op) for op in GEOMETRIC_OPS] + [
-        DETECTION.index('BBox_Only_' + op) for op in GEOMETRIC_OPS
-    ]
-    op_index = torch.tensor(geo)[torch.from_numpy(rng.integers(
-        0, len(geo), (n, 2)))]
+    geo = [DETECTION.index(op) for op in GEOMETRIC_OPS
+           ] + [DETECTION.index('BBox_Only_' + op) for op in GEOMETRIC_OPS]
+    op_index = torch.tensor(geo)[torch.from_numpy(
+        rng.integers(0, len(geo), (n, 2)))]
     batch = apply_detection_sub_policies(
-        images, shapes, boxes, 'detection', op_index, torch.ones(n, 2),
+        images,
+        shapes,
+        boxes,
+        'detection',
+        op_index,
+        torch.ones(n, 2),
         torch.from_numpy(rng.uniform(0.3, 1.0, (n, 2))),
         masks=masks,
         generator=torch.Generator().manual_seed(seed),
@@ -324,13 +336,18 @@ def test_straight_through_reaches_the_changed_pixels(samples):
     img, boxes, masks = samples[1]
     h, w = img.shape[:2]
     x = _canvas([img, img, img]).float()
-    magnitude = torch.tensor([0.7, 0.7, 0.7], dtype=torch.float64,
+    magnitude = torch.tensor([0.7, 0.7, 0.7],
+                             dtype=torch.float64,
                              requires_grad=True)
     out = augment_detection_batch(
-        x, [(h, w)] * 3, [torch.from_numpy(boxes)] * 3, 'detection',
-        torch.tensor([DETECTION.index('Brightness'),
-                      DETECTION.index('BBox_Only_Solarize'),
-                      DETECTION.index('Rotate')]), magnitude,
+        x, [(h, w)] * 3, [torch.from_numpy(boxes)] * 3,
+        'detection',
+        torch.tensor([
+            DETECTION.index('Brightness'),
+            DETECTION.index('BBox_Only_Solarize'),
+            DETECTION.index('Rotate')
+        ]),
+        magnitude,
         torch.tensor([True, True, False]),
         sign=torch.ones(3),
         box_applied=[torch.tensor([True, False, False])] * 3).images
@@ -350,8 +367,11 @@ def test_classification_faces_refuse_box_ops():
         apply_image_op(img, 'BBox_Only_Rotate', 3.0)
     x = torch.zeros(2, 3, 8, 8)
     with pytest.raises(ValueError, match='box-level op'):
-        apply_batch_op(x, torch.zeros(2, dtype=torch.long), torch.zeros(2),
-                       ops=['BBox_Only_Equalize'])
+        apply_batch_op(
+            x,
+            torch.zeros(2, dtype=torch.long),
+            torch.zeros(2),
+            ops=['BBox_Only_Equalize'])
     with pytest.raises(ValueError, match='box-level op'):
         augment_batch(x, 'detection', torch.zeros(2, dtype=torch.long),
                       torch.zeros(2), torch.ones(2, dtype=torch.bool))
@@ -374,8 +394,8 @@ def test_bad_input_is_named(samples):
     with pytest.raises(ValueError, match=r'boxes\[0\]: expected an \(n, 4\)'):
         augment_detection_batch(x, [(64, 64)], [torch.zeros(3)], *args[1:])
     with pytest.raises(ValueError, match='x1 <= x2'):
-        augment_detection_batch(x, [(64, 64)],
-                                [torch.tensor([[5., 5, 1, 9]])], *args[1:])
+        augment_detection_batch(x, [(64, 64)], [torch.tensor([[5., 5, 1, 9]])],
+                                *args[1:])
     with pytest.raises(ValueError, match=r'masks\[0\]: expected \(3,'):
         augment_detection_batch(
             x, [(64, 64)], *args, masks=[torch.zeros(2, 64, 64)])
@@ -387,3 +407,31 @@ def test_bad_input_is_named(samples):
     with pytest.raises(ValueError, match="op_index: values must lie"):
         augment_detection_batch(x, [(64, 64)], args[0], 'detection',
                                 torch.tensor([22]), *args[3:])
+
+
+def test_per_image_box_ops_move_seg_maps_and_warn_for_polygons(samples):
+    """Per image, a box-level geometric op moves the semantic map with the
+    pixels (ignore index brought in); polygon masks cannot follow and stay,
+    with one warning that names the way out."""
+    from mmdet.structures.mask import PolygonMasks
+    img, boxes, masks = samples[0]
+    h, w = img.shape[:2]
+    polygons = [[np.array([b[0], b[1], b[2], b[1], b[2], b[3]], np.float64)]
+                for b in boxes]
+    seg = masks.max(0).astype(np.uint8)
+    aug = DetPolicyAugment(
+        Policy('detection', [[('BBox_Only_TranslateX', 1.0, 1.0)]]),
+        channel_order='rgb',
+        box_prob=1.0,
+        seed=0)
+    results = dict(
+        img=img.copy(),
+        gt_bboxes=HorizontalBoxes(boxes.copy()),
+        gt_bboxes_labels=np.arange(len(boxes)),
+        gt_masks=PolygonMasks(polygons, h, w),
+        gt_seg_map=seg.copy())
+    with pytest.warns(UserWarning, match='poly2mask=True'):
+        out = aug(results)
+    assert out['gt_masks'].masks == polygons
+    assert (out['gt_seg_map'] == 255).any()  # the ignore index came in
+    assert not np.array_equal(out['gt_seg_map'], seg)

@@ -42,7 +42,9 @@ class PlantedDetector(BaseModule):
     """``loss = scale * (w - t)^2``, ``t`` the saturated share (see the
     module docstring); predicts nothing."""
 
-    def __init__(self, scale: float = 10.0, data_preprocessor=None,
+    def __init__(self,
+                 scale: float = 10.0,
+                 data_preprocessor=None,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.w = nn.Parameter(torch.zeros(()))
@@ -119,8 +121,7 @@ def tiny_detector(name: str, num_classes: int = 3) -> dict:
         if name == 'mask_rcnn':
             model.roi_head.mask_roi_extractor.out_channels = 16
             model.roi_head.mask_head.update(
-                in_channels=16, conv_out_channels=16,
-                num_classes=num_classes)
+                in_channels=16, conv_out_channels=16, num_classes=num_classes)
     return model.to_dict()
 
 

@@ -11,8 +11,12 @@ from mmengine.registry import DefaultScope
 from mmautoaug.registry import MODELS
 from mmautoaug.search import AdvAAHook
 from mmautoaug.search.detector_utils import copy_losses
-from _det_standin import (PLANTED, SATURATING, STANDIN,  # noqa: I100
-                          planted_batch, tiny_detector)
+from _det_standin import (
+    PLANTED,
+    SATURATING,
+    STANDIN,  # noqa: I100
+    planted_batch,
+    tiny_detector)
 
 
 def _model(detector=STANDIN, **kwargs):
@@ -42,15 +46,14 @@ def planted_search(epochs=40, seed=0):
             type='mmautoaug.DetPolicyBatchAugment', space=PLANTED, seed=seed),
         copies_per_step=3)
     # the stand-in's w stays 0 (lr 0): its loss is the planted signal alone
-    optim = build_optim_wrapper(
-        model, dict(optimizer=dict(type='SGD', lr=0.0)))
+    optim = build_optim_wrapper(model,
+                                dict(optimizer=dict(type='SGD', lr=0.0)))
     hook = _hook(seed=seed)
 
     def autocontrast_prob():
         with torch.no_grad():
             out = hook.generator(
-                num_policies=256,
-                generator=torch.Generator().manual_seed(999))
+                num_policies=256, generator=torch.Generator().manual_seed(999))
         return float(out.op_probs[..., SATURATING].mean())
 
     before = autocontrast_prob()
@@ -113,12 +116,14 @@ def test_chunks_give_the_step_of_one_pass(name):
                 recompute_bbox=name == 'mask_rcnn'),
             copies_per_step=chunk)
         model.train()  # as the loop does: the stock BN is frozen (eval)
-        optim = build_optim_wrapper(
-            model, dict(optimizer=dict(type='SGD', lr=0.01)))
+        optim = build_optim_wrapper(model,
+                                    dict(optimizer=dict(type='SGD', lr=0.01)))
         from mmautoaug.augment import DETECTION
         ops = ('Equalize', 'BBox_Only_Equalize', 'Brightness',
-               'Posterize') if name == 'retinanet' else (
-                   'Rotate', 'BBox_Only_ShearX', 'Equalize', 'TranslateY')
+               'Posterize') if name == 'retinanet' else ('Rotate',
+                                                         'BBox_Only_ShearX',
+                                                         'Equalize',
+                                                         'TranslateY')
         ops = [DETECTION.index(op) for op in ops]
         model.set_policy_arrays(
             torch.tensor(ops).view(4, 1, 1), torch.ones(4, 1, 1),
@@ -147,8 +152,8 @@ def test_chunks_give_the_step_of_one_pass(name):
         loss_sum, count = model.pop_policy_losses()
         credits.append(loss_sum / count)
         finals.append(
-            torch.cat([p.detach().flatten()
-                       for p in model.detector.parameters()]))
+            torch.cat(
+                [p.detach().flatten() for p in model.detector.parameters()]))
     if name == 'retinanet':
         torch.testing.assert_close(credits[1], credits[0])
         torch.testing.assert_close(credits[2], credits[0])

@@ -14,15 +14,17 @@ from _det_standin import planted_batch  # noqa: I100
 
 
 def _arrays(ops, magnitude=0.8):
-    op_index = torch.tensor([DETECTION.index(op) for op in ops]).view(
-        -1, 1, 1)
-    return op_index, torch.ones(len(ops), 1, 1), torch.full(
-        (len(ops), 1, 1), magnitude)
+    op_index = torch.tensor([DETECTION.index(op) for op in ops]).view(-1, 1, 1)
+    return op_index, torch.ones(len(ops), 1, 1), torch.full((len(ops), 1, 1),
+                                                            magnitude)
 
 
 def test_preprocessor_normalises_like_the_stock_one():
-    cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375],
-               bgr_to_rgb=True, pad_size_divisor=32)
+    cfg = dict(
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=32)
     data = planted_batch(n=3)
     ours = DetAugmentDataPreprocessor(**cfg)
     raw = ours(data, training=True)
@@ -70,7 +72,9 @@ def test_copies_move_crowd_boxes_and_both_mask_parts():
                 ys, xs = np.nonzero(mask)
                 np.testing.assert_array_equal(
                     box.numpy(),
-                    [xs.min(), ys.min(), xs.max() + 1, ys.max() + 1])
+                    [xs.min(), ys.min(),
+                     xs.max() + 1,
+                     ys.max() + 1])
         if r < 2:  # TranslateX by 0.8 x 0.39 of the width: moved
             assert len(gt) and len(crowd) < len(src.ignored_instances) or \
                 not torch.equal(crowd.bboxes, src.ignored_instances.bboxes)
@@ -99,5 +103,4 @@ def test_refusals_name_the_field():
         DetPolicyBatchAugment(channel_order='hsv')
     with pytest.raises(ValueError, match='batch_augments'):
         DetAugmentDataPreprocessor(
-            batch_augments=[dict(type='mmdet.BatchFixedSizePad',
-                                 size=(8, 8))])
+            batch_augments=[dict(type='mmdet.BatchFixedSizePad', size=(8, 8))])

@@ -9,8 +9,12 @@ from mmengine.registry import DefaultScope
 
 from mmautoaug.augment import OpRange, SearchSpace
 from mmautoaug.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from _det_standin import (PLANTED, SATURATING, STANDIN,  # noqa: I100
-                          planted_batch, tiny_detector)
+from _det_standin import (
+    PLANTED,
+    SATURATING,
+    STANDIN,  # noqa: I100
+    planted_batch,
+    tiny_detector)
 
 
 def _model(detector=STANDIN, **kwargs):
@@ -19,17 +23,19 @@ def _model(detector=STANDIN, **kwargs):
             dict(type='mmautoaug.DADADetector', detector=detector, **kwargs))
 
 
-def _optim(model, net_lr, policy=dict(type='Adam', lr=0.02,
-                                      betas=(0.5, 0.999)), momentum=0.0):
+def _optim(model,
+           net_lr,
+           policy=dict(type='Adam', lr=0.02, betas=(0.5, 0.999)),
+           momentum=0.0):
     return OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(
             type='mmautoaug.SubmoduleOptimWrapperConstructor',
             optim_wrapper_cfg=dict(
                 detector=dict(
                     type='OptimWrapper',
-                    optimizer=dict(type='SGD', lr=net_lr,
-                                   momentum=momentum)),
-                policy=dict(type='OptimWrapper', optimizer=policy))))(model)
+                    optimizer=dict(type='SGD', lr=net_lr, momentum=momentum)),
+                policy=dict(type='OptimWrapper', optimizer=policy))))(
+                    model)
 
 
 def planted_search(seed=0, steps=150):
@@ -37,7 +43,9 @@ def planted_search(seed=0, steps=150):
     is AutoContrast (per op), has AutoContrast (per sub-policy))."""
     torch.manual_seed(seed)
     model = _model(
-        dict(STANDIN, scale=10.0), policy=dict(space=PLANTED), topk=3,
+        dict(STANDIN, scale=10.0),
+        policy=dict(space=PLANTED),
+        topk=3,
         seed=seed)
     # w moves half-way to the mean saturation of its batch per step
     optim = _optim(model, net_lr=0.025)
@@ -48,11 +56,12 @@ def planted_search(seed=0, steps=150):
         model.policy.control_variate.net[2].bias.zero_()
     for step in range(steps):
         model.train_step(
-            dict(train=planted_batch(offset=step),
-                 val=planted_batch(offset=step + 1)), optim)
+            dict(
+                train=planted_batch(offset=step),
+                val=planted_batch(offset=step + 1)), optim)
     is_ac = model.policy.op_index == SATURATING
-    return (model.policy.probs.detach(), model.policy.logits.detach(),
-            is_ac, is_ac.any(1))
+    return (model.policy.probs.detach(), model.policy.logits.detach(), is_ac,
+            is_ac.any(1))
 
 
 def test_planted_signal_lowers_the_harmful_op():
@@ -73,8 +82,9 @@ def test_unrolled_magnitude_gradient_is_the_hand_computed_one():
     magnitudes is xi * 2s * (1/255) * 2s (w' - c) (c: the validation mean),
     which the finite-difference Hessian-vector product gives exactly for a
     quadratic; the policy's SGD (lr 1) moves each magnitude by minus it."""
-    space = SearchSpace('smooth', (OpRange('Brightness', 0.1, 1.9),
-                                   OpRange('Contrast', 0.1, 1.9)))
+    space = SearchSpace(
+        'smooth',
+        (OpRange('Brightness', 0.1, 1.9), OpRange('Contrast', 0.1, 1.9)))
     scale, xi = 3.0, 0.4
     model = _model(
         dict(STANDIN, type='mmautoaug.SmoothDetector', scale=scale),
@@ -92,8 +102,8 @@ def test_unrolled_magnitude_gradient_is_the_hand_computed_one():
             for x in val['inputs']) / len(val['inputs']) / 255
     g = xi * 2 * scale / 255 * 2 * scale * (w_new - c)
     moved = 0.5 - model.policy.magnitudes.detach()[0]
-    torch.testing.assert_close(moved, torch.full((2, ), g), rtol=1e-3,
-                               atol=1e-7)
+    torch.testing.assert_close(
+        moved, torch.full((2, ), g), rtol=1e-3, atol=1e-7)
     assert abs(g) > 1e-3
 
 
@@ -102,15 +112,18 @@ def test_first_order_keeps_the_magnitudes_and_unrolled_runs_on_detectors():
         torch.manual_seed(0)
         for first_order in (True, False):
             model = _model(
-                tiny_detector(name), first_order=first_order, seed=0,
+                tiny_detector(name),
+                first_order=first_order,
+                seed=0,
                 recompute_bbox=name == 'mask_rcnn')
             model.train()
             optim = _optim(model, net_lr=0.01, momentum=0.9)
             masks = name == 'mask_rcnn'
             for step in range(2):
                 logs = model.train_step(
-                    dict(train=planted_batch(offset=step, masks=masks),
-                         val=planted_batch(offset=step + 1, masks=masks)),
+                    dict(
+                        train=planted_batch(offset=step, masks=masks),
+                        val=planted_batch(offset=step + 1, masks=masks)),
                     optim)
             assert all(math.isfinite(float(v)) for v in logs.values())
             mags = model.policy.magnitudes.detach()

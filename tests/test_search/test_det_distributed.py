@@ -72,17 +72,16 @@ def _rank_main(rank, world_size, port, out_dir, method):
                         optimizer=dict(type='SGD', lr=0.01, momentum=0.9)),
                     policy=dict(
                         type='OptimWrapper',
-                        optimizer=dict(type='Adam', lr=0.005,
-                                       betas=(0.5, 0.999))))))(
-                                           wrapped)
+                        optimizer=dict(
+                            type='Adam', lr=0.005, betas=(0.5, 0.999))))))(
+                                wrapped)
     start = {k: v.clone() for k, v in model.state_dict().items()}
     for epoch in range(2):
         if method == 'advaa':
             actions = hook.sample(100 + epoch)
             model.set_policy_arrays(*hook.generator.to_arrays(actions))
             for it in range(2):  # each rank: its own images
-                wrapped.train_step(
-                    planted_batch(offset=2 * rank + it), optim)
+                wrapped.train_step(planted_batch(offset=2 * rank + it), optim)
             # the hook's end of epoch: losses summed over ranks, one update
             loss_sum, count = model.pop_policy_losses()
             dist.all_reduce(loss_sum)
@@ -90,8 +89,9 @@ def _rank_main(rank, world_size, port, out_dir, method):
             hook.update((loss_sum / count).float(), actions)
         else:
             wrapped.train_step(
-                dict(train=planted_batch(offset=rank + epoch),
-                     val=planted_batch(offset=rank + epoch + 1)), optim)
+                dict(
+                    train=planted_batch(offset=rank + epoch),
+                    val=planted_batch(offset=rank + epoch + 1)), optim)
     state = dict(start=start, end=model.state_dict())
     if method == 'advaa':
         state['generator'] = hook.generator.state_dict()
@@ -101,9 +101,7 @@ def _rank_main(rank, world_size, port, out_dir, method):
 
 def _run(tmp_path, method):
     mp.spawn(
-        _rank_main,
-        args=(2, _free_port(), str(tmp_path), method),
-        nprocs=2)
+        _rank_main, args=(2, _free_port(), str(tmp_path), method), nprocs=2)
     return [torch.load(tmp_path / f'rank{r}.pth') for r in range(2)]
 
 

@@ -40,11 +40,11 @@ STOCK = {
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--detector', choices=sorted(STOCK),
-                        default='retinanet')
+    parser.add_argument(
+        '--detector', choices=sorted(STOCK), default='retinanet')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--size', type=int, nargs=2, default=[192, 320],
-                        metavar=('H', 'W'))
+    parser.add_argument(
+        '--size', type=int, nargs=2, default=[192, 320], metavar=('H', 'W'))
     parser.add_argument('--batch', type=int, default=2, help='N per GPU')
     parser.add_argument('--copies', type=int, default=8, help='M')
     parser.add_argument('--copies-per-step', type=int, default=None)
@@ -73,8 +73,8 @@ def make_batch(num, height, width, masks, seed=0):
             bitmaps[k, y1:y2, x1:x2] = 1
             boxes.append([x1, y1, x2, y2])
         s = DetDataSample(
-            metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
-                          scale_factor=(1.0, 1.0)))
+            metainfo=dict(
+                img_shape=(h, w), ori_shape=(h, w), scale_factor=(1.0, 1.0)))
         s.gt_instances = InstanceData(
             bboxes=torch.tensor(boxes, dtype=torch.float32),
             labels=torch.from_numpy(rng.integers(0, 80, 6)))
@@ -90,6 +90,7 @@ def make_batch(num, height, width, masks, seed=0):
 def timed(fns, device, repeats):
     """Median seconds of each function, run in turns (so that a change of
     the machine's load hits both alike), after one warm-up each."""
+
     def sync():
         if device.startswith('cuda'):
             torch.cuda.synchronize()
@@ -130,7 +131,8 @@ def main(argv=None):
                 type='mmautoaug.AdvAADetector',
                 detector=detector,
                 augmentor=dict(
-                    type='mmautoaug.DetPolicyBatchAugment', seed=0,
+                    type='mmautoaug.DetPolicyBatchAugment',
+                    seed=0,
                     recompute_bbox=masks),
                 copies_per_step=args.copies_per_step)).to(args.device)
     model.detector.load_state_dict(plain.state_dict())
@@ -164,15 +166,16 @@ def main(argv=None):
     # the augmentation alone: batched face vs per image
     pre = model.data_preprocessor(data, True)
     policy = union_policy('detection', *arrays)
-    per_image = DetPolicyAugment(policy, seed=0, recompute_bbox=masks,
-                                 skip_ops=[], channel_order='bgr')
+    per_image = DetPolicyAugment(
+        policy, seed=0, recompute_bbox=masks, skip_ops=[], channel_order='bgr')
     from mmdet.structures.bbox import HorizontalBoxes
     results = []
     for img, s in zip(data['inputs'], data['data_samples']):
-        r = dict(img=np.ascontiguousarray(img.permute(1, 2, 0).numpy()),
-                 img_shape=s.img_shape,
-                 gt_bboxes=HorizontalBoxes(s.gt_instances.bboxes.numpy()),
-                 gt_bboxes_labels=s.gt_instances.labels.numpy())
+        r = dict(
+            img=np.ascontiguousarray(img.permute(1, 2, 0).numpy()),
+            img_shape=s.img_shape,
+            gt_bboxes=HorizontalBoxes(s.gt_instances.bboxes.numpy()),
+            gt_bboxes_labels=s.gt_instances.labels.numpy())
         if masks:
             r['gt_masks'] = s.gt_instances.masks
         results.append(r)

@@ -44,16 +44,27 @@ STOCK = {
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--detector', choices=sorted(STOCK),
-                        default='retinanet')
-    parser.add_argument('--sizes', type=int, nargs='+',
-                        default=[192, 320, 448],
-                        help='image heights measured (width 5/3 of it)')
-    parser.add_argument('--target', type=int, nargs=2, default=[800, 1333],
-                        metavar=('H', 'W'), help='estimate at H x W')
+    parser.add_argument(
+        '--detector', choices=sorted(STOCK), default='retinanet')
+    parser.add_argument(
+        '--sizes',
+        type=int,
+        nargs='+',
+        default=[192, 320, 448],
+        help='image heights measured (width 5/3 of it)')
+    parser.add_argument(
+        '--target',
+        type=int,
+        nargs=2,
+        default=[800, 1333],
+        metavar=('H', 'W'),
+        help='estimate at H x W')
     parser.add_argument('--gpu-gib', type=float, default=80.0)
-    parser.add_argument('--per-gpu', type=int, default=2,
-                        help='N, images per GPU of the stock config')
+    parser.add_argument(
+        '--per-gpu',
+        type=int,
+        default=2,
+        help='N, images per GPU of the stock config')
     parser.add_argument('--threads', type=int, default=1)
     return parser.parse_args(argv)
 
@@ -85,10 +96,10 @@ def samples(num, height, width, masks):
                 pad_shape=(height, width),
                 batch_input_shape=(height, width),
                 scale_factor=(1.0, 1.0)))
-        xy = torch.rand(6, 2, generator=g) * torch.tensor(
-            [width * 0.6, height * 0.6])
-        wh = 16 + torch.rand(6, 2, generator=g) * torch.tensor(
-            [width * 0.35, height * 0.35])
+        xy = torch.rand(
+            6, 2, generator=g) * torch.tensor([width * 0.6, height * 0.6])
+        wh = 16 + torch.rand(
+            6, 2, generator=g) * torch.tensor([width * 0.35, height * 0.35])
         boxes = torch.cat([xy, xy + wh], 1)
         s.gt_instances = InstanceData(
             bboxes=boxes, labels=torch.randint(0, 80, (6, ), generator=g))
@@ -170,11 +181,11 @@ def main(argv=None):
           'float32 / AMP |')
     print('|---|---|---|---|')
     image_bytes = 3 * th * tw * 4
-    stock = 1.2 * (state + (per_image + image_bytes) * args.per_gpu)
+    stock = (per_image + image_bytes) * args.per_gpu
     print(f'| the stock mmdet step ({args.per_gpu} images, no copies; a '
-          f'check against measured GPU numbers) | {stock / GIB:.1f} GiB | '
-          f'{1.2 * (state + (per_image + image_bytes) * args.per_gpu / 2) / GIB:.1f}'
-          ' GiB | |')
+          f'check against measured GPU numbers) | '
+          f'{1.2 * (state + stock) / GIB:.1f} GiB | '
+          f'{1.2 * (state + stock / 2) / GIB:.1f} GiB | |')
     for copies in (1, 2, 4, 8, 16):
         images = copies * args.per_gpu
         inputs = 2 * image_bytes * (images + args.per_gpu)

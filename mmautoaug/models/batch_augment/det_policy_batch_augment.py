@@ -17,9 +17,10 @@ class DetPolicyBatchAugment(PolicyBatchAugment):
 
     The detection counterpart of :class:`PolicyBatchAugment` (same policy
     arrays, generator and reseeding): :meth:`forward` takes the padded,
-    un-normalised batch of :class:`~mmautoaug.models.DetAugmentDataPreprocessor`
-    and its ``DetDataSample`` s and returns the copies under the chosen
-    policies, copy-major, with new data samples whose instances (boxes,
+    un-normalised batch of
+    :class:`~mmautoaug.models.DetAugmentDataPreprocessor` and its
+    ``DetDataSample`` s and returns the copies under the chosen policies,
+    copy-major, with new data samples whose instances (boxes,
     labels, bitmap masks; crowd boxes in ``ignored_instances`` too) moved by
     the op library's batched detection face
     (:func:`~mmautoaug.augment.apply_detection_sub_policies`): the same
@@ -75,11 +76,12 @@ class DetPolicyBatchAugment(PolicyBatchAugment):
                              f"{channel_order!r}; allowed: 'rgb', 'bgr'")
         self.channel_order = channel_order
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Sequence,
-                copies: Optional[Sequence[int]] = None
-                ) -> Tuple[torch.Tensor, List]:
+    def forward(
+            self,
+            inputs: torch.Tensor,
+            data_samples: Sequence,
+            copies: Optional[Sequence[int]] = None
+    ) -> Tuple[torch.Tensor, List]:
         """The augmented copies of a detection batch, copy-major.
 
         Args:
@@ -105,11 +107,11 @@ class DetPolicyBatchAugment(PolicyBatchAugment):
                 f'{len(data_samples)} samples')
         device = inputs.device
         if self.op_index.device != device:
-            self.set_arrays(self.op_index.to(device), self.prob.to(device),
-                            self.magnitude.to(device), self.weights.to(device))
-        copies = list(range(self.num_copies)) if copies is None else [
-            int(c) for c in copies
-        ]
+            self.set_arrays(
+                self.op_index.to(device), self.prob.to(device),
+                self.magnitude.to(device), self.weights.to(device))
+        copies = list(range(
+            self.num_copies)) if copies is None else [int(c) for c in copies]
         if not copies or min(copies) < 0 or max(copies) >= self.num_copies:
             raise ValueError(f'DetPolicyBatchAugment: copies must be indices '
                              f'in [0, {self.num_copies}), got {copies}')
@@ -119,8 +121,8 @@ class DetPolicyBatchAugment(PolicyBatchAugment):
             data_samples, device)
         copy = torch.tensor(copies, device=device).repeat_interleave(batch)
         # one sub-policy per image and copy, by the copy's policy weights
-        sub = torch.multinomial(self.weights[copy], 1, True,
-                                generator=rng)[:, 0]
+        sub = torch.multinomial(
+            self.weights[copy], 1, True, generator=rng)[:, 0]
         reps = len(copies)
         out = apply_detection_sub_policies(
             inputs.float().repeat(reps, 1, 1, 1),
@@ -183,8 +185,7 @@ def instances_to_tensors(data_samples: Sequence, device: torch.device):
                              'and some do not; the batch needs one or the '
                              'other')
         shapes.append(tuple(int(v) for v in sample.img_shape[:2]))
-        boxes.append(
-            torch.cat([_box_tensor(p.bboxes, device) for p in parts]))
+        boxes.append(torch.cat([_box_tensor(p.bboxes, device) for p in parts]))
         counts.append((len(parts[0]), sum(len(p) for p in parts[1:])))
         if with_masks:
             masks.append(_cat_masks(parts, i, device))
@@ -203,18 +204,19 @@ def tensors_to_sample(sample, boxes: torch.Tensor,
     new = DetDataSample(metainfo=dict(sample.metainfo))
     num_gt = counts[0]
     is_gt = keep < num_gt
-    names = (('gt_instances', is_gt, 0), ('ignored_instances', ~is_gt,
-                                          num_gt))
+    names = (('gt_instances', is_gt, 0), ('ignored_instances', ~is_gt, num_gt))
     for name, rows, offset in names:
         if name not in sample:
             continue
         old = sample.get(name)
         index = keep[rows] - offset
         # the fields the face moved are replaced, the others indexed
-        rest = InstanceData(metainfo=old.metainfo, **{
-            k: v
-            for k, v in old.items() if k not in ('bboxes', 'masks')
-        })
+        rest = InstanceData(
+            metainfo=old.metainfo,
+            **{
+                k: v
+                for k, v in old.items() if k not in ('bboxes', 'masks')
+            })
         if len(rest.keys()):
             rest = rest[index.to(_index_device(rest))]
         if 'bboxes' in old:
@@ -266,8 +268,7 @@ def _cat_masks(parts, i: int, device) -> torch.Tensor:
     out = []
     for m in stacks:
         if m is None:
-            m = torch.zeros(0, height, width, dtype=torch.uint8,
-                            device=device)
+            m = torch.zeros(0, height, width, dtype=torch.uint8, device=device)
         elif m.shape[1:] != (height, width):
             m = torch.nn.functional.pad(
                 m, (0, width - m.shape[2], 0, height - m.shape[1]))

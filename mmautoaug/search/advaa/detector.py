@@ -80,10 +80,9 @@ class AdvAADetector(PolicyLossBook, BaseModel):
                             'batch augmentor (DetPolicyBatchAugment), got '
                             f'{type(self.augmentor).__name__}')
         self.augmentor.channel_order = self.data_preprocessor.channel_order
-        if copies_per_step is not None and (
-                isinstance(copies_per_step, bool)
-                or not isinstance(copies_per_step, int)
-                or copies_per_step < 1):
+        if copies_per_step is not None and (isinstance(
+                copies_per_step, bool) or not isinstance(copies_per_step, int)
+                                            or copies_per_step < 1):
             raise ValueError('AdvAADetector: copies_per_step must be None '
                              f'or a positive int, got {copies_per_step!r}')
         self.copies_per_step = copies_per_step
@@ -130,7 +129,9 @@ class AdvAADetector(PolicyLossBook, BaseModel):
         optim_wrapper.zero_grad()
         return {key: value / num_m for key, value in logs.items()}
 
-    def forward(self, inputs: torch.Tensor, data_samples=None,
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples=None,
                 mode: str = 'tensor'):
         """The detector on normalised inputs (``mode`` as mmdet)."""
         return self.detector(inputs, data_samples, mode=mode)

@@ -1,6 +1,5 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """DADA on an mmdet detector: the policy searched on detection losses."""
-import copy
 from collections import OrderedDict
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -104,8 +103,8 @@ class DADADetector(BaseModel):
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         check_preprocessor(self, 'DADADetector')
         self.detector = build_detector(detector, 'DADADetector')
-        self.policy = DADAPolicy(**dict(dict(space='detection'),
-                                        **(policy or {})))
+        self.policy = DADAPolicy(
+            **dict(dict(space='detection'), **(policy or {})))
         if not 1 <= topk <= self.policy.num_sub_policies:
             raise ValueError(f'DADADetector: topk must be in [1, '
                              f'{self.policy.num_sub_policies}], got {topk}')
@@ -286,8 +285,8 @@ class DADADetector(BaseModel):
         the magnitudes' hypergradient into ``policy_grads``."""
         leaf = augmented.detach().requires_grad_()
         train_loss = self._loss(leaf, aug_samples, None, seed)
-        grads = torch.autograd.grad(train_loss, list(net_params.values()),
-                                    allow_unused=True)
+        grads = torch.autograd.grad(
+            train_loss, list(net_params.values()), allow_unused=True)
         grads = all_reduce_mean([
             torch.zeros_like(p) if g is None else g
             for p, g in zip(net_params.values(), grads)
@@ -303,7 +302,8 @@ class DADADetector(BaseModel):
         ])
         lrs = {
             id(p): g['lr']
-            for g in net_ow.optimizer.param_groups for p in g['params']
+            for g in net_ow.optimizer.param_groups
+            for p in g['params']
         }
         v = [lrs[id(p)] * t for p, t in zip(net_params.values(), v)]
         frozen = OrderedDict((k, p.detach()) for k, p in net_params.items())
@@ -326,7 +326,9 @@ class DADADetector(BaseModel):
         return train_loss, f
 
     # ------------------------------------------------------ eval / export
-    def forward(self, inputs: torch.Tensor, data_samples=None,
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples=None,
                 mode: str = 'tensor'):
         """The detector on normalised inputs (``mode`` as mmdet)."""
         return self.detector(inputs, data_samples, mode=mode)
