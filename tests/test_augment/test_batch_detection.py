@@ -435,3 +435,15 @@ def test_per_image_box_ops_move_seg_maps_and_warn_for_polygons(samples):
     assert out['gt_masks'].masks == polygons
     assert (out['gt_seg_map'] == 255).any()  # the ignore index came in
     assert not np.array_equal(out['gt_seg_map'], seg)
+
+
+def test_docstring_examples():
+    import doctest
+
+    from mmautoaug.augment import batch_detection, box_ops
+    from mmautoaug.models import det_data_preprocessor
+    from mmautoaug.models.batch_augment import det_policy_batch_augment
+    for module in (batch_detection, box_ops, det_data_preprocessor,
+                   det_policy_batch_augment):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module.__name__
