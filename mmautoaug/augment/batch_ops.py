@@ -17,8 +17,7 @@ from typing import Optional, Sequence, Union
 import torch
 
 from . import levels
-from .batch_colour import (LUT_BUILDERS, PIXEL_KERNELS, histograms,
-                           table_codes)
+from .batch_colour import LUT_BUILDERS, PIXEL_KERNELS, apply_tables
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
 from .spaces import GEOMETRIC_OPS, OP_PARAMS, SearchSpace, get_space
@@ -110,21 +109,11 @@ def apply_batch_op(images: torch.Tensor,
         elif kind == 1:  # one gather for all warps
             out[span] = _warp(x[span], run, param, colours['fill'])
         elif kind == 2:  # one lookup for all level tables
-            codes = table_codes(x[span])
-            hist = None
-            if any(op in ('AutoContrast', 'Equalize') for op, _ in run):
-                hist = histograms(codes)
-            tables = []
-            for op, sl in run:
-                local = slice(sl.start - span.start, sl.stop - span.start)
-                tables.append(LUT_BUILDERS[op](
-                    x[sl],
-                    param[sl],
-                    order=channel_order,
-                    hist=None if hist is None else hist[local]))
-            lut = torch.cat(tables)
-            out[span] = lut.view(-1).index_select(0, codes.view(-1)).view(
-                x[span].shape)
+            tables = [
+                LUT_BUILDERS[op](x[sl], param[sl], order=channel_order)
+                for op, sl in run
+            ]
+            apply_tables(x[span], torch.cat(tables), out=out[span])
         else:
             for op, sl in run:
                 extra = {}
