@@ -279,14 +279,13 @@ def _warp(x, groups, param, fill) -> torch.Tensor:
     from a one-pixel frame of the fill colour.
     """
     n, c, h, w = x.shape
-    coef = [
-        pil_sampling_coefficients(pil_affine_data(op, param[sl], h, w))
-        for op, sl in groups
-    ]
+    # one integer sampler for all groups (their affine data concatenated)
+    data = zip(*[pil_affine_data(op, param[sl], h, w) for op, sl in groups])
+    coef = pil_sampling_coefficients(tuple(torch.cat(v) for v in data))
     # int32 like PIL's own sampler halves the memory traffic; int64 for
     # images so large that 16.16 coordinates could overflow it
     itype = torch.int32 if max(h, w) < 8192 else torch.int64
-    coef = [torch.cat(parts).to(itype).view(-1, 1, 1) for parts in zip(*coef)]
+    coef = [v.to(itype).view(-1, 1, 1) for v in coef]
     xs = torch.arange(w, device=x.device, dtype=itype).view(1, 1, w)
     ys = torch.arange(h, device=x.device, dtype=itype).view(1, h, 1)
     xin, yin = source_indices(coef, xs, ys)

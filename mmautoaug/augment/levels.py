@@ -141,7 +141,9 @@ def equalize_lut(hist):
     else:
         last_count = np.take_along_axis(hist, last[..., None], -1)[..., 0]
     step = (hist.sum(-1) - last_count) // 255
-    identity = (present.sum(-1) <= 1) | (step == 0)
+    # PIL keeps the channel when one level or none occurs (then the step
+    # is 0 as well) or when the step is 0
+    identity = step == 0
     step = xp.where(identity, step * 0 + 1, step)[..., None]
     before = hist.cumsum(-1) - hist  # pixels strictly below each level
     lut = xp.clip((step // 2 + before) // step, 0, 255)
