@@ -16,6 +16,7 @@ import numpy as np
 from mmcv.image import iminvert, posterize, solarize
 
 from . import levels
+from .fast_warp import check_warp, warp_fast
 from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
                        source_indices)
 from .spaces import GEOMETRIC_OPS, OP_PARAMS
@@ -35,7 +36,8 @@ def apply_image_op(img: np.ndarray,
                    cutout_fill: Fill = (125, 123, 114),
                    rng: Optional[np.random.Generator] = None,
                    pair: Optional[np.ndarray] = None,
-                   channel_order: str = 'rgb') -> np.ndarray:
+                   channel_order: str = 'rgb',
+                   warp: str = 'exact') -> np.ndarray:
     """Apply one op to one image.
 
     Args:
@@ -55,6 +57,11 @@ def apply_image_op(img: np.ndarray,
         channel_order (str): ``'rgb'`` or ``'bgr'`` (mmcv-loaded images):
             which channel is red for the grey level of Color/Contrast and
             for the fill colours.
+        warp (str): Geometric ops: ``'exact'`` replays PIL's sampler pixel
+            for pixel (published policies); ``'fast'`` warps with OpenCV's
+            ``warpAffine`` (:mod:`.fast_warp`: the same matrix, about 5x
+            faster on large images, a source pixel off by one at well under
+            1% of the pixels). Defaults to ``'exact'``.
 
     Returns:
         np.ndarray: The new image, same shape and dtype (may be ``img``
@@ -68,6 +75,7 @@ def apply_image_op(img: np.ndarray,
         array([100, 100,   0,   0], dtype=uint8)
     """
     check_op(op)
+    check_warp(warp)
     _check_image(img, 'img')
     if channel_order not in ('rgb', 'bgr'):
         raise ValueError(f"channel_order: {channel_order!r}; allowed: "
@@ -82,7 +90,9 @@ def apply_image_op(img: np.ndarray,
         k: levels.fill_levels(v, image.shape[2], channel_order, k)
         for k, v in colours.items()
     }
-    if op in GEOMETRIC_OPS:
+    if op in GEOMETRIC_OPS and warp == 'fast':
+        out = warp_fast(image, op, float(param), colours['fill'])
+    elif op in GEOMETRIC_OPS:
         out = _warp(image, op, float(param), colours['fill'])
     elif op == 'Cutout':
         out = _cutout(image, float(param), colours['cutout_fill'], rng)

@@ -11,6 +11,7 @@ from typing import List, Sequence, Union
 
 import numpy as np
 
+from mmautoaug.augment.fast_warp import check_warp, warp_maps_fast
 from mmautoaug.augment.geometry import (pil_affine_data,
                                         pil_sampling_coefficients,
                                         source_indices, transform_points)
@@ -19,7 +20,8 @@ from mmautoaug.augment.geometry import (pil_affine_data,
 def warp_label_maps(arrays: np.ndarray,
                     op: str,
                     param: float,
-                    fill: Union[int, float] = 0) -> np.ndarray:
+                    fill: Union[int, float] = 0,
+                    warp: str = 'exact') -> np.ndarray:
     """Move a stack of label maps with a geometric op, pixel for pixel.
 
     Picks every output pixel's source with the op library's sampler
@@ -36,6 +38,10 @@ def warp_label_maps(arrays: np.ndarray,
         fill (int | float): Value of output pixels whose source lies
             outside the input (0 for masks, 255 - the ignore index - for
             segmentation maps).
+        warp (str): The mode the image was warped in: ``'exact'`` (PIL's
+            sampler) or ``'fast'`` (OpenCV's, see
+            :mod:`mmautoaug.augment.fast_warp`); the maps take the same
+            source pixels as the image.
 
     Returns:
         np.ndarray: The moved maps, same shape and dtype.
@@ -45,6 +51,8 @@ def warp_label_maps(arrays: np.ndarray,
         ...                 fill=9)
         array([[9, 1, 2]])
     """
+    if check_warp(warp) == 'fast':
+        return warp_maps_fast(arrays, op, param, fill)
     single = arrays.ndim == 2
     stack = arrays[None] if single else arrays
     height, width = stack.shape[-2:]
