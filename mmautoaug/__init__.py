@@ -38,4 +38,17 @@ def _check_versions() -> None:
 
 _check_versions()
 
-__all__ = ['__version__', 'version_info']
+#: The Python API (:mod:`mmautoaug.apis`), reachable from the package root;
+#: imported on first use so that ``import mmautoaug`` stays light.
+_APIS = ('load_policy', 'apply_policy', 'apply_policy_batch',
+         'convert_policy', 'export_policy', 'run_search')
+
+
+def __getattr__(name: str):
+    if name in _APIS:
+        from . import apis
+        return getattr(apis, name)
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+
+
+__all__ = ['__version__', 'version_info', *_APIS]

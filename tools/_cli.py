@@ -19,6 +19,9 @@ def load_config(path: str):
     Returns:
         mmengine.Config: The config.
     """
+    if osp.isdir(path):
+        _fail(f'config file {path!r} is a directory; give a config file '
+              '(configs live under configs/).')
     if not osp.isfile(path):
         _fail(f'config file {path!r} does not exist (paths are relative to '
               'the current directory; configs live under configs/).')
@@ -37,7 +40,37 @@ def load_config(path: str):
     from mmengine.config import Config
     from mmautoaug.utils import register_all_modules
     register_all_modules(init_default_scope=False)
+    return read_config_file(path, Config.fromfile)
+
+
+def read_config_file(path: str, read):
+    """``read(path)``, failing with one sentence when the file is not a
+    readable config (binary, a syntax error, a missing base or import)."""
     try:
-        return Config.fromfile(path)
-    except (FileNotFoundError, SyntaxError, ImportError, KeyError) as e:
-        _fail(f'could not read config {path!r}: {e}')
+        return read(path)
+    except UnicodeDecodeError as e:
+        _fail(f'config file {path!r} is not UTF-8 text (byte at position '
+              f'{e.start})')
+    except SyntaxError as e:
+        line = f' (line {e.lineno})' if e.lineno else ''
+        _fail(f'config file {path!r} has a Python syntax error{line}: '
+              f'{_first_line(e.msg)}')
+    except (FileNotFoundError, ImportError, KeyError, ValueError, NameError,
+            TypeError, AttributeError) as e:
+        _fail(f'could not read config {path!r} ({type(e).__name__}: '
+              f'{_first_line(str(e))})')
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ''
+
+
+def make_parent_dir(path: str, option: str = '--out') -> None:
+    """Create the folder of an output file, or fail in one sentence."""
+    import os
+    try:
+        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    except OSError as e:
+        _fail(f'{option}: cannot create the folder of {path!r} '
+              f'({e.strerror})')

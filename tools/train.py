@@ -12,7 +12,7 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _cli import load_config  # noqa: E402
+from _cli import _fail, load_config  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -128,8 +128,14 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = load_config(args.config)
     cfg = merge_args(cfg, args)
+    from mmautoaug.utils.data_check import missing_data
+    missing = missing_data(cfg)
+    if missing:
+        _fail('the data is not in place:\n  ' + '\n  '.join(missing))
     from mmautoaug.utils import prepare_cpu_distributed
     prepare_cpu_distributed(cfg)
+
+    from urllib.error import URLError
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
@@ -137,7 +143,13 @@ def main(argv=None):
         runner = Runner.from_cfg(cfg)
     else:
         runner = RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except URLError as e:
+        # a data set asked to download (download=True) on a machine that
+        # cannot reach the server
+        _fail(f'a download failed ({e.reason}); put the files in place '
+              "instead (data sets: see the README's Data section)")
     return runner
 
 

@@ -30,3 +30,4 @@ custom_hooks = [
         entropy_weight=1e-5,
         op_prob=1.0)
 ]
+default_hooks = dict(search_cost=dict(type='SearchCostHook'))

@@ -37,4 +37,5 @@ custom_hooks = [
         entropy_weight=1e-5,
         op_prob=1.0)
 ]
-default_hooks = dict(logger=dict(interval=50))
+default_hooks = dict(logger=dict(interval=50),
+                     search_cost=dict(type='SearchCostHook'))

@@ -55,4 +55,5 @@ custom_hooks = [
 ]
 default_hooks = dict(
     logger=dict(interval=6),
-    checkpoint=dict(interval=1, max_keep_ckpts=1, save_best=None))
+    checkpoint=dict(interval=1, max_keep_ckpts=1, save_best=None),
+    search_cost=dict(type='SearchCostHook'))  # estimate + budget, README

@@ -12,6 +12,7 @@ magnitudes through a search space and adds DADA's straight-through
 magnitude gradient.
 """
 import itertools
+import math
 from typing import Optional, Sequence, Union
 
 import torch
@@ -42,7 +43,8 @@ def apply_batch_op(images: torch.Tensor,
         images (Tensor): ``(N, C, H, W)``, ``C`` in {1, 3}, uint8 or float
             with levels in [0, 255]. An applied op reads a float sample as
             the uint8 image it truncates to (as the per-image face would);
-            Identity returns the sample untouched.
+            Identity returns the sample untouched. Float batches outside
+            [0, 255], with NaN, or scaled to [0, 1] are refused.
         op_index (Tensor): ``(N,)`` integer indices into ``ops``.
         param (Tensor): ``(N,)`` parameters, already signed (ignored for
             ops without one).
@@ -235,6 +237,7 @@ def _check_batch(images, channel_order, **vectors) -> int:
     if images.shape[0] and (images.shape[2] == 0 or images.shape[3] == 0):
         raise ValueError(f'images: empty images of shape '
                          f'{tuple(images.shape)}')
+    _check_levels(images)
     n = images.shape[0]
     for name, v in vectors.items():
         if not isinstance(v, torch.Tensor) or tuple(v.shape) != (n, ):
@@ -250,6 +253,43 @@ def _check_batch(images, channel_order, **vectors) -> int:
         raise ValueError(f"channel_order: {channel_order!r}; allowed: "
                          f"'rgb', 'bgr'")
     return n
+
+
+def _check_levels(images: torch.Tensor) -> None:
+    """Float batches must hold levels in [0, 255], as uint8 ones do.
+
+    Images scaled to [0, 1] would be floored to 0/1 by the ops, and
+    normalised ones (negative values) clamped: both silently wrong, so both
+    are refused. A float batch counts as [0, 1]-scaled when all its values
+    lie in [0, 1] and some are fractions (a [0, 255] batch that dark is
+    not a real image batch).
+    """
+    if not images.is_floating_point() or images.numel() == 0:
+        return
+    lo, hi = torch.stack(torch.aminmax(images.detach())).tolist()
+    if math.isnan(lo) or math.isnan(hi):
+        raise ValueError('images: the batch contains NaN; allowed: levels in '
+                         '[0, 255]')
+    if lo < 0 or hi > 255:
+        raise ValueError(
+            f'images: float values must be levels in [0, 255], got min '
+            f'{lo:.4g}, max {hi:.4g}; augment before normalising (or pass '
+            'uint8)')
+    if hi <= 1 and bool((images.detach() != images.detach().floor()).any()):
+        raise ValueError(
+            f'images: all float values lie in [0, 1] (max {hi:.4g}): images '
+            'scaled to [0, 1]? The ops read levels in [0, 255]; multiply by '
+            '255 (or pass uint8)')
+
+
+def _check_values(name: str, values: torch.Tensor, ok: torch.Tensor,
+                  allowed: str) -> None:
+    """Raise naming the first sample where ``ok`` is False."""
+    bad = ~ok
+    if bool(bad.any()):
+        i = int(bad.nonzero()[0, 0])
+        raise ValueError(f'{name}: got {float(values[i]):.6g} at sample '
+                         f'{i}; allowed: {allowed}')
 
 
 def _check_pair(pair, images):
@@ -322,11 +362,14 @@ def augment_batch(images: torch.Tensor,
 
     Args:
         images (Tensor): ``(N, C, H, W)`` uint8 or float levels in [0, 255];
-            float when a gradient is wanted.
+            float when a gradient is wanted. Float batches outside
+            [0, 255], with NaN, or scaled to [0, 1] are refused.
         space (str | SearchSpace): The space ``op_index`` indexes.
         op_index (Tensor): ``(N,)`` indices into ``space.ops``.
-        magnitude (Tensor): ``(N,)`` normalised magnitudes in [0, 1].
-        applied (Tensor): ``(N,)`` bool or 0/1 float.
+        magnitude (Tensor): ``(N,)`` normalised magnitudes in [0, 1], for
+            every sample, applied or not (NaN is refused).
+        applied (Tensor): ``(N,)`` bool or 0/1; a float in [0, 1] when it
+            requires grad (relaxed).
         sign (Tensor, optional): ``(N,)`` +1/-1 for signed ops; drawn with
             probability 0.5 each when None (the random mirror).
         generator (torch.Generator, optional): For signs and Cutout.
@@ -352,6 +395,23 @@ def augment_batch(images: torch.Tensor,
         raise ValueError(f'op_index: values must lie in [0, {len(space)}) '
                          f'(indices into the {space.name!r} space: '
                          f'{list(space.ops)})')
+    relaxed = applied.is_floating_point() and applied.requires_grad
+    if n:
+        # NaN fails every comparison, so it is refused here too
+        m = magnitude.detach()
+        _check_values('magnitude', m, (m >= 0) & (m <= 1),
+                      'finite numbers in [0, 1]')
+        if sign is not None:
+            _check_values('sign', sign, (sign == 1) | (sign == -1),
+                          '+1 or -1')
+        a = applied.detach()
+        if relaxed:
+            _check_values('applied', a, (a >= 0) & (a <= 1),
+                          'numbers in [0, 1] (a relaxed Bernoulli)')
+        elif a.dtype != torch.bool:
+            _check_values('applied', a, (a == 0) | (a == 1),
+                          'bool, or 0 / 1 (a float in [0, 1] only when it '
+                          'requires grad)')
     device = images.device
     if sign is None:
         sign = torch.randint(
@@ -363,7 +423,6 @@ def augment_batch(images: torch.Tensor,
     for k, r in enumerate(space.ranges):
         if r.takes_magnitude:
             param = torch.where(op_index == k, r.param(m, sign), param)
-    relaxed = applied.is_floating_point() and applied.requires_grad
     grad_wanted = straight_through and magnitude.requires_grad
     if (grad_wanted or relaxed) and not images.is_floating_point():
         raise TypeError('images: a uint8 batch cannot carry a gradient; '
@@ -448,6 +507,12 @@ def apply_sub_policies(images: torch.Tensor,
             f'op_index, prob, magnitude: expected equal shapes (N, K) with '
             f'N={len(images)}, got {tuple(op_index.shape)}, '
             f'{tuple(prob.shape)}, {tuple(magnitude.shape)}')
+    p = prob.detach()
+    bad = ~((p >= 0) & (p <= 1))  # NaN too
+    if bool(bad.any()):
+        i, k = bad.nonzero()[0].tolist()
+        raise ValueError(f'prob: got {float(p[i, k]):.6g} at sample {i}, op '
+                         f'{k}; allowed: finite numbers in [0, 1]')
     for k in range(op_index.shape[1]):
         draw = torch.rand(
             len(images), generator=generator, device=images.device)

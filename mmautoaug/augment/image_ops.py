@@ -238,7 +238,8 @@ def _histograms(img: np.ndarray) -> np.ndarray:
     """``(C, 256)`` int64 level counts per channel."""
     if img.shape[0] * img.shape[1] < 2**24:  # exact in calcHist's float32
         hist = [
-            cv2.calcHist([img], [c], None, [256], [0, 256])[:, 0]
+            # (256, 1) on OpenCV 4, (256,) on OpenCV 5: flatten either
+            cv2.calcHist([img], [c], None, [256], [0, 256]).reshape(-1)
             for c in range(img.shape[2])
         ]
     else:

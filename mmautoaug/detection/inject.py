@@ -1,6 +1,7 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Insert a policy into the train pipeline of any mmdet config."""
 import copy
+import warnings
 from typing import Iterator, List, Union
 
 from mmengine.config import Config, ConfigDict
@@ -15,7 +16,13 @@ MMDET_ARGS = ('channel_order', 'scope', 'strict')
 CUSTOM_IMPORT = 'mmautoaug.detection'
 _FLIP = 'RandomFlip'
 _PACK = 'PackDetInputs'
+_LOAD_ANNOTATIONS = 'LoadAnnotations'
 _POLICY_TRANSFORMS = ('DetPolicyAugment', 'AutoAugment', 'PolicyAugment')
+#: What ``backend='mmdet'`` puts after ``AutoAugment``: mmdet's own filter,
+#: so that boxes an op pushed out of the image (clipped to zero size) do not
+#: reach packing (mmdet's op transforms clip but never drop). Samples left
+#: without boxes stay (``keep_empty=False``), as with DetPolicyAugment.
+FILTER_TYPE = 'FilterAnnotations'
 
 
 def read_config(path: str) -> Config:
@@ -124,9 +131,72 @@ def policy_transform(policy, backend: str = 'mmautoaug', **kwargs) -> dict:
             raise ValueError(f'arguments {foreign} do not apply to '
                              f"backend='mmdet'; allowed: {list(MMDET_ARGS)}")
         return to_mmdet(loaded, **kwargs)
+    # Build the transform once with these arguments: what it refuses at run
+    # time (unknown arguments, a policy with nothing left to apply...) is
+    # refused now, by its own checks.
+    from .transforms import DetPolicyAugment
+    try:
+        DetPolicyAugment(loaded, **kwargs)
+    except TypeError as e:
+        raise ValueError(f'DetPolicyAugment: {e}') from None
     if isinstance(policy, Policy):
         policy = loaded.to_dict()
     return dict(type=TRANSFORM_TYPE, policy=policy, **kwargs)
+
+
+def _annotation_loaders(dataset: dict) -> List[dict]:
+    """Every ``LoadAnnotations`` step of a train data set config (wrapped
+    data sets and their loading pipelines included)."""
+    found = []
+    for step in dataset.get('pipeline') or []:
+        if isinstance(step, dict) and _type_name(step) == _LOAD_ANNOTATIONS:
+            found.append(step)
+    inner = dataset.get('dataset')
+    if isinstance(inner, dict):
+        found += _annotation_loaders(inner)
+    for sub in dataset.get('datasets') or []:
+        if isinstance(sub, dict):
+            found += _annotation_loaders(sub)
+    return found
+
+
+def _check_masks_for_recompute(dataset: dict) -> None:
+    loaders = _annotation_loaders(dataset)
+    if not any(step.get('with_mask', False) for step in loaders):
+        raise ValueError(
+            'recompute_bbox=True takes boxes from masks, but the train '
+            'pipeline loads none (no LoadAnnotations with with_mask=True); '
+            'drop recompute_bbox (--recompute-bbox) or load masks')
+
+
+def _mmdet_steps(step: dict, dataset: dict, policy) -> List[dict]:
+    """mmdet's AutoAugment, then its FilterAnnotations; warns where mmdet
+    would move polygon masks wrongly."""
+    from mmautoaug.policy import load_policy
+    loaders = _annotation_loaders(dataset)
+    masks = any(s.get('with_mask', False) for s in loaders)
+    polygons = any(
+        s.get('with_mask', False) and not s.get('poly2mask', True)
+        for s in loaders)
+    rotates = any(op.op == 'Rotate' and op.prob > 0
+                  for sub in load_policy(policy).sub_policies for op in sub)
+    if polygons and rotates:
+        warnings.warn(
+            "backend='mmdet': the config keeps polygon masks "
+            '(LoadAnnotations(poly2mask=False)) and the policy rotates; '
+            "mmdet's Rotate turns polygons about the top-left corner, not "
+            'the image centre (open-mmlab/mmdetection#11758), so the masks '
+            "would leave their objects; use backend='mmautoaug' or load "
+            'bitmap masks (poly2mask=True)', UserWarning, stacklevel=3)
+    scope = step['type'].rsplit('.', 1)[0] if '.' in step['type'] else None
+    filter_type = f'{scope}.{FILTER_TYPE}' if scope else FILTER_TYPE
+    filter_step = dict(
+        type=filter_type,
+        min_gt_bbox_wh=(1.0, 1.0),
+        by_box=True,
+        by_mask=masks,
+        keep_empty=False)
+    return [step, filter_step]
 
 
 def inject_policy(cfg: Union[Config, dict],
@@ -151,10 +221,20 @@ def inject_policy(cfg: Union[Config, dict],
         position (str | int): ``'after_flip'``, ``'before_pack'`` or an index
             into the train pipeline. Defaults to ``'after_flip'``.
         backend (str): ``'mmautoaug'`` or ``'mmdet'``, see
-            :func:`policy_transform`.
+            :func:`policy_transform`. ``'mmdet'`` also adds mmdet's
+            ``FilterAnnotations`` (boxes under 1x1 px; empty masks when
+            masks are loaded) right after ``AutoAugment``, and warns when
+            the config keeps polygon masks and the policy rotates (mmdet's
+            polygon Rotate turns about the top-left corner,
+            open-mmlab/mmdetection#11758).
         **kwargs: Extra arguments of the transform, see
             :func:`policy_transform` (for ``'mmautoaug'``: ``min_box_size``,
-            ``keep_degenerate``, ``skip_ops``, ``channel_order``, ``seed``).
+            ``keep_degenerate``, ``recompute_bbox``, ``skip_ops``,
+            ``channel_order``, ``seed``). The transform is built once here
+            with them, so what it refuses is refused before the config is
+            written. ``recompute_bbox`` defaults to whether the train
+            pipeline loads masks (tight boxes wherever masks exist);
+            ``recompute_bbox=True`` on a pipeline without masks is refused.
 
     Returns:
         Config: The new config; ``cfg`` is not modified.
@@ -178,7 +258,19 @@ def inject_policy(cfg: Union[Config, dict],
         raise ValueError(
             'no pipeline of train_dataloader.dataset (or of the data sets it '
             f'wraps) ends in {_PACK}; is this an mmdet detection config?')
+    if backend == 'mmautoaug':
+        loads_masks = any(
+            s.get('with_mask', False)
+            for s in _annotation_loaders(dataloader['dataset']))
+        if kwargs.get('recompute_bbox') is None:
+            kwargs.pop('recompute_bbox', None)
+            if loads_masks:  # tight boxes wherever masks exist
+                kwargs['recompute_bbox'] = True
+        elif kwargs['recompute_bbox'] and not loads_masks:
+            _check_masks_for_recompute(dataloader['dataset'])
     step = policy_transform(policy, backend, **kwargs)
+    steps = _mmdet_steps(step, dataloader['dataset'], policy) \
+        if backend == 'mmdet' else [step]
     top_level = cfg.get('train_pipeline')
     same_as_top_level = [
         k for k, pipeline in enumerate(pipelines) if pipeline == top_level
@@ -191,8 +283,8 @@ def inject_policy(cfg: Union[Config, dict],
         if present:
             raise ValueError(f'the train pipeline already has {present}; '
                              'remove it before injecting another policy')
-        pipeline.insert(
-            _insert_index(pipeline, position), ConfigDict(copy.deepcopy(step)))
+        index = _insert_index(pipeline, position)
+        pipeline[index:index] = [ConfigDict(copy.deepcopy(s)) for s in steps]
     if same_as_top_level:
         cfg.train_pipeline = copy.deepcopy(pipelines[same_as_top_level[0]])
     if backend == 'mmautoaug':

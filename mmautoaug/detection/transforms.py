@@ -1,5 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """The policy transform of detection pipelines."""
+import warnings
 from typing import Optional, Sequence
 
 import numpy as np
@@ -9,11 +10,14 @@ from mmautoaug.augment.fast_warp import check_warp
 from mmautoaug.augment.geometry import op_matrix, transform_boxes
 from mmautoaug.augment.image_ops import apply_image_op
 from mmautoaug.datasets.transforms import PolicyAugment
+from mmautoaug.datasets.transforms.policy_augment import _check_image
 from mmautoaug.registry import TRANSFORMS
-from .annotations import transform_polygons, warp_label_maps
+from .annotations import polygon_area, transform_polygons, warp_label_maps
 
 #: Ops with no meaning for a detection sample: SamplePairing blends in the
-#: pixels of another image whose objects have no boxes here.
+#: pixels of another image whose objects have no boxes here. A policy that
+#: uses one (every Adversarial AutoAugment policy, whose space has it) has it
+#: left out, with one :class:`DroppedOpWarning` per transform.
 UNSUPPORTED_OPS = ('SamplePairing', )
 #: Per-instance keys of mmdet's results that are filtered together.
 INSTANCE_KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags',
@@ -21,6 +25,11 @@ INSTANCE_KEYS = ('gt_bboxes', 'gt_bboxes_labels', 'gt_ignore_flags',
 #: Ignore index of mmdet's semantic maps, the colour that flows in from
 #: outside the image.
 SEG_IGNORE_INDEX = 255
+
+
+class DroppedOpWarning(UserWarning):
+    """A policy op was left out of a detection pipeline (the message names
+    the op and how many sub-policy entries it removed)."""
 
 
 @TRANSFORMS.register_module()
@@ -40,11 +49,31 @@ class DetPolicyAugment(PolicyAugment):
     annotations untouched (a Cutout square hides part of an object, it does
     not move its box).
 
-    When a geometric op was applied, boxes narrower or lower than
-    ``min_box_size`` (those pushed out of the image) are dropped together
-    with their labels, ignore flags and masks, unless ``keep_degenerate``.
-    Crowd boxes (``gt_ignore_flags``) move like the others; samples without
-    annotations and empty masks pass through.
+    After EACH geometric op (so that a later op cannot bring the clipped
+    box of an object that left the image back to size: a box around
+    nothing), an instance is dropped together with its label, ignore flag,
+    mask and instance id, unless ``keep_degenerate``, when
+
+    - its box is narrower or lower than ``min_box_size`` (pushed out), or
+    - its mask had pixels (polygon area) before the op and has none after
+      (the object left the image although its corner box did not).
+
+    Instances whose mask was empty to begin with (mmdet's placeholder) keep
+    their box. Crowd boxes (``gt_ignore_flags``) move like the others;
+    samples without annotations pass through.
+
+    Every call checks its input, whether or not an op is drawn, so a bad
+    pipeline fails on its first sample: the image as
+    :class:`~mmautoaug.datasets.PolicyAugment` does (uint8, ``HxW`` or
+    ``HxWxC`` with ``C`` in {1, 3}, not empty), boxes finite ``xyxy`` with
+    ``x1 <= x2`` and ``y1 <= y2``, one label / flag / mask / id per box and
+    masks of the image's size.
+
+    SamplePairing (in the ``autoaugment`` space of Adversarial AutoAugment)
+    blends in another image whose objects have no boxes here, so it is left
+    out: a :class:`DroppedOpWarning` (once per transform) names it and how
+    many sub-policy entries it removed; the other ops of those sub-policies
+    still apply. List it in ``skip_ops`` to leave it out silently.
 
     Use it after the flip and before ``PackDetInputs`` (see
     :func:`~mmautoaug.detection.inject_policy`). From an mmdet config
@@ -82,16 +111,18 @@ class DetPolicyAugment(PolicyAugment):
             :class:`~mmautoaug.policy.Policy`.
         min_box_size (float): Boxes whose width or height (pixels, after
             clipping) is below this are degenerate. Defaults to 1.
-        keep_degenerate (bool): Keep degenerate boxes instead of dropping
-            them with their labels and masks. Defaults to False.
-        recompute_bbox (bool): After a geometric op, take each box from its
-            moved mask (as mmdet's ``RandomCrop(recompute_bbox=True)``):
+        keep_degenerate (bool): Keep every instance (degenerate boxes and
+            emptied masks included) instead of dropping them with their
+            labels and masks. Defaults to False.
+        recompute_bbox (bool): After the geometric ops, take each box from
+            its moved mask (as mmdet's ``RandomCrop(recompute_bbox=True)``):
             tight, where the moved corners of a rotated or sheared box
             enclose background. Instances with an empty mask keep the
-            corner box. Needs ``gt_masks``. Defaults to False.
-        skip_ops (Sequence[str]): Ops of the policy to leave out. The policy
-            must not contain an op of :data:`UNSUPPORTED_OPS` unless it is
-            listed here. Defaults to ().
+            corner box. Needs ``gt_masks``; use it in every pipeline that
+            loads masks. Defaults to False.
+        skip_ops (Sequence[str]): Ops of the policy to leave out, silently.
+            Ops of :data:`UNSUPPORTED_OPS` are left out anyway (with a
+            warning unless listed here). Defaults to ().
         channel_order (str): ``'bgr'`` (default: mmdet's
             ``LoadImageFromFile`` loads BGR) or ``'rgb'``; tells the image
             ops which channel is red (fill colours, grey levels).
@@ -136,30 +167,50 @@ class DetPolicyAugment(PolicyAugment):
         super().__init__(policy, seed=seed, channel_order=channel_order)
         self.space = self.policy.space
         self.warp = check_warp(warp, 'DetPolicyAugment: warp')
-        if not isinstance(min_box_size, (int, float)) or min_box_size < 0:
+        if isinstance(min_box_size, bool) or not isinstance(
+                min_box_size, (int, float)) or not 0 <= min_box_size < np.inf:
             raise ValueError('DetPolicyAugment: min_box_size must be a '
-                             f'number >= 0, got {min_box_size!r}')
+                             f'finite number >= 0, got {min_box_size!r}')
         self.min_box_size = float(min_box_size)
         self.keep_degenerate = bool(keep_degenerate)
         self.recompute_bbox = bool(recompute_bbox)
+        if not isinstance(skip_ops, (list, tuple)):
+            hint = f' (write {[skip_ops]})' if isinstance(skip_ops,
+                                                          str) else ''
+            raise ValueError('DetPolicyAugment: skip_ops must be a list of '
+                             f'op names, got {skip_ops!r}{hint}')
         unknown = [op for op in skip_ops if op not in self.space]
         if unknown:
             raise ValueError(f'DetPolicyAugment: skip_ops {unknown} are not '
                              f'ops of the {self.space.name!r} space; '
                              f'allowed: {list(self.space.ops)}')
-        self.skip_ops = tuple(skip_ops)
-        used = {op.op for sub in self.policy.sub_policies for op in sub}
-        unsupported = sorted(
-            used.intersection(UNSUPPORTED_OPS) - set(self.skip_ops))
-        if unsupported:
+        entries = [op.op for sub in self.policy.sub_policies for op in sub]
+        dropped = {
+            op: entries.count(op)
+            for op in UNSUPPORTED_OPS
+            if op in entries and op not in skip_ops
+        }
+        self.skip_ops = tuple(skip_ops) + tuple(dropped)
+        if all(op in self.skip_ops for op in entries):
             raise ValueError(
-                f'DetPolicyAugment: the policy uses {unsupported}, which has '
-                'no meaning in detection (it blends in another image whose '
-                'objects have no boxes here); pass '
-                f'skip_ops={unsupported} to leave it out')
+                f'DetPolicyAugment: every op of the policy is in '
+                f'{sorted(set(entries))}, which is left out of detection '
+                f'(skip_ops={list(self.skip_ops)}): the transform would '
+                'never change a sample; use a policy with other ops')
+        if dropped:
+            counts = ', '.join(f'{op} ({n} of the {len(entries)} sub-policy '
+                               'entries)' for op, n in dropped.items())
+            warnings.warn(
+                f'DetPolicyAugment: left out {counts}: it blends in another '
+                'image whose objects have no boxes here, which has no '
+                'meaning in detection; the other ops of those sub-policies '
+                f'still apply (pass skip_ops={list(dropped)} to leave it out '
+                'without this warning)', DroppedOpWarning, stacklevel=2)
 
     def transform(self, results: dict) -> dict:
         """Apply one sub-policy drawn from the policy to ``results``."""
+        _check_image(results.get('img'), type(self).__name__)
+        _check_instances(results)
         rng = self.rng
         moved = False
         for op, param in self.policy.sample_ops(rng):
@@ -176,13 +227,16 @@ class DetPolicyAugment(PolicyAugment):
                 channel_order=self.channel_order,
                 warp=self.warp)
             if op in GEOMETRIC_OPS:
+                had_pixels = _mask_has_pixels(results.get('gt_masks'))
                 self._move_annotations(
                     results, op, param, *img.shape[:2], warp=self.warp)
                 moved = True
+                if not self.keep_degenerate:
+                    self._drop_gone(results, had_pixels)
         if moved and self.recompute_bbox:
             _boxes_from_masks(results)
-        if moved and not self.keep_degenerate:
-            self._drop_degenerate(results)
+            if not self.keep_degenerate:
+                self._drop_gone(results, None)
         return results
 
     @staticmethod
@@ -211,20 +265,28 @@ class DetPolicyAugment(PolicyAugment):
             homography = homography @ results['homography_matrix']
         results['homography_matrix'] = homography
 
-    def _drop_degenerate(self, results: dict) -> None:
-        boxes = results.get('gt_bboxes')
-        if boxes is None or len(boxes) == 0:
+    def _drop_gone(self, results: dict,
+                   had_pixels: Optional[np.ndarray]) -> None:
+        """Drop the instances an op pushed out: degenerate boxes, and masks
+        that had pixels before the op (``had_pixels``) and have none now."""
+        boxes, masks = results.get('gt_bboxes'), results.get('gt_masks')
+        num = len(boxes) if boxes is not None else (
+            len(masks) if masks is not None else 0)
+        if num == 0:
             return
-        array = _box_array(boxes)
-        widths = array[:, 2] - array[:, 0]
-        heights = array[:, 3] - array[:, 1]
-        keep = np.flatnonzero((widths >= self.min_box_size)
-                              & (heights >= self.min_box_size))
-        if len(keep) == len(array):
+        keep = np.ones(num, bool)
+        if boxes is not None:
+            array = _box_array(boxes)
+            keep &= (array[:, 2] - array[:, 0] >= self.min_box_size) & (
+                array[:, 3] - array[:, 1] >= self.min_box_size)
+        if had_pixels is not None:
+            keep &= ~had_pixels | _mask_has_pixels(masks)
+        if keep.all():
             return
+        index = np.flatnonzero(keep)
         for key in INSTANCE_KEYS:
             if results.get(key) is not None:
-                results[key] = results[key][keep]
+                results[key] = results[key][index]
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(space={self.space.name!r}, '
@@ -235,6 +297,72 @@ class DetPolicyAugment(PolicyAugment):
                 f'skip_ops={self.skip_ops}, '
                 f'channel_order={self.channel_order!r}, seed={self.seed}, '
                 f'warp={self.warp!r})')
+
+
+def _mask_has_pixels(masks) -> Optional[np.ndarray]:
+    """Per instance: does its mask cover anything? ``None`` without masks.
+
+    Bitmaps: any pixel set; polygons: a part of positive area (mmdet's
+    empty placeholder, ``[np.zeros(6)]``, has none).
+    """
+    if masks is None:
+        return None
+    from mmdet.structures.mask import BitmapMasks
+    if isinstance(masks, BitmapMasks):
+        return masks.masks.reshape(len(masks), -1).any(axis=1) \
+            if len(masks) else np.zeros(0, bool)
+    return np.array([
+        any(
+            polygon_area(np.asarray(p, np.float64).reshape(-1, 2)) > 0
+            for p in parts) for parts in masks.masks
+    ], dtype=bool)
+
+
+def _check_instances(results: dict) -> None:
+    """Refuse annotations the ops would silently mangle."""
+    from mmdet.structures.mask import BitmapMasks, PolygonMasks
+    img = results['img']
+    boxes = results.get('gt_bboxes')
+    if boxes is not None:
+        array = _box_array(boxes)
+        bad = ~np.isfinite(array).all(axis=1)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f'DetPolicyAugment: gt_bboxes[{k}] = {array[k].tolist()} is '
+                'not finite; boxes must be finite xyxy pixel coordinates')
+        bad = (array[:, 2] < array[:, 0]) | (array[:, 3] < array[:, 1])
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f'DetPolicyAugment: gt_bboxes[{k}] = {array[k].tolist()} has '
+                'x2 < x1 or y2 < y1; boxes must be xyxy with x1 <= x2 and '
+                'y1 <= y2')
+        for key in INSTANCE_KEYS[1:]:
+            value = results.get(key)
+            if value is not None and len(value) != len(array):
+                raise ValueError(
+                    f'DetPolicyAugment: {len(array)} gt_bboxes but '
+                    f'{len(value)} {key}; every per-instance key '
+                    f'({", ".join(INSTANCE_KEYS[1:])}) needs one entry per '
+                    'box')
+    masks = results.get('gt_masks')
+    if masks is not None and not isinstance(masks,
+                                            (BitmapMasks, PolygonMasks)):
+        raise TypeError('DetPolicyAugment: gt_masks of type '
+                        f'{type(masks).__name__} are not supported; allowed: '
+                        'BitmapMasks, PolygonMasks (as LoadAnnotations makes '
+                        'them)')
+    if masks is not None and (masks.height, masks.width) != img.shape[:2]:
+        raise ValueError(
+            f'DetPolicyAugment: gt_masks are {masks.height}x{masks.width} '
+            f'(HxW) but the image is {img.shape[0]}x{img.shape[1]}; resize '
+            'the masks with the image (mmdet Resize does) before the policy')
+    seg = results.get('gt_seg_map')
+    if seg is not None and np.shape(seg)[:2] != img.shape[:2]:
+        raise ValueError(
+            f'DetPolicyAugment: gt_seg_map is {np.shape(seg)[:2]} (HxW) but '
+            f'the image is {img.shape[:2]}')
 
 
 def _box_array(boxes) -> np.ndarray:

@@ -2,8 +2,9 @@
 """Policies: the format every search writes and every pipeline reads, a zoo
 of published policies, and converters to other libraries."""
 from .converters import (PolicyOpTransform, from_genotype, from_mmdet,
-                         from_mmpretrain, parse_genotype, to_mmdet,
-                         to_mmpretrain, to_torchvision)
+                         from_mmpretrain, parse_genotype, to_albumentations,
+                         to_kornia, to_mmdet, to_mmpretrain, to_timm,
+                         to_torchvision)
 from .describe import describe_op, describe_range
 from .errors import ConversionWarning, PolicyError
 from .policy import FORMAT_VERSION, Policy, PolicyOp, stamp_meta
@@ -16,5 +17,5 @@ __all__ = [
     'NOT_BUNDLED', 'stamp_meta', 'describe_op', 'describe_range',
     'to_mmpretrain', 'from_mmpretrain', 'to_mmdet', 'from_mmdet',
     'to_torchvision', 'PolicyOpTransform', 'from_genotype', 'parse_genotype',
-    'OpStats', 'op_statistics'
+    'OpStats', 'op_statistics', 'to_albumentations', 'to_kornia', 'to_timm'
 ]

@@ -45,8 +45,12 @@ class PolicyOp:
     Args:
         op (str): The op's name in the policy's space.
         prob (float): Probability of applying it, in [0, 1].
-        magnitude (float): Normalised magnitude in [0, 1]; the space maps
-            it to the op's parameter. Ignored by ops without a parameter.
+        magnitude (float, optional): Normalised magnitude in [0, 1]; the
+            space maps it to the op's parameter. Required for ops that take
+            a parameter (0 is not a neutral value: in the ``fastaa`` space
+            it is the strongest setting); ops without one (AutoContrast,
+            Invert, Equalize, Identity) ignore it, and a :class:`Policy`
+            stores 0 for them when it is omitted.
 
     Examples:
         >>> PolicyOp('Rotate', 0.7, 0.6).to_dict()
@@ -54,7 +58,7 @@ class PolicyOp:
     """
     op: str
     prob: float
-    magnitude: float = 0.0
+    magnitude: Optional[float] = None
 
     def to_dict(self) -> Dict[str, Any]:
         return {'op': self.op, 'prob': self.prob, 'magnitude': self.magnitude}
@@ -101,11 +105,18 @@ class Policy:
             _as_sub_policy(sub, f'sub_policies[{i}]')
             for i, sub in enumerate(sub_policies)
         ]
+        if weights is not None and not (isinstance(weights, (list, tuple))
+                                        or getattr(weights, 'ndim', 0) == 1):
+            raise PolicyError(
+                'weights: expected a list of numbers (one per sub-policy) or '
+                f'null for uniform, got {type(weights).__name__} '
+                f'{_short(weights)}')
         self.weights = None if weights is None else [
             _plain(w) for w in weights
         ]
-        self.meta = {} if meta is None else copy.deepcopy(meta)
+        self.meta = {} if meta is None else meta
         self.validate()
+        self.meta = copy.deepcopy(self.meta)
 
     # ------------------------------------------------------------------ #
     @property
@@ -173,6 +184,9 @@ class Policy:
         except (TypeError, ValueError) as e:
             raise PolicyError(f'meta: must be JSON-serialisable ({e})') \
                 from None
+        except RecursionError:
+            raise PolicyError('meta: nested too deeply to be stored as '
+                              'JSON') from None
         return self
 
     # ------------------------------------------------------------------ #
@@ -212,8 +226,10 @@ class Policy:
         if version < 1:
             raise PolicyError(f'format_version: {version} is not a valid '
                               'version (versions start at 1)')
+        # only a missing / null meta means "no metadata"; any other value
+        # is validated (``[]`` is an error, not an empty dict)
         return cls(data['space'], data['sub_policies'], data.get('weights'),
-                   data.get('meta') or {})
+                   data.get('meta'))
 
     def save(self, path: str) -> str:
         """Write the policy as JSON to ``path`` (folders are created).
@@ -242,14 +258,33 @@ class Policy:
 
     @classmethod
     def load(cls, path: str) -> 'Policy':
-        """Read a policy JSON file written by :meth:`save`."""
+        """Read a policy JSON file written by :meth:`save`.
+
+        Raises:
+            FileNotFoundError: ``path`` does not exist.
+            PolicyError: ``path`` is a directory, is not UTF-8 JSON text, is
+                nested deeper than a policy can be, or is not a valid policy
+                (the message starts with the path).
+        """
+        if osp.isdir(path):
+            raise PolicyError(directory_message(path))
         if not osp.isfile(path):
             raise FileNotFoundError(f'policy file {path!r} does not exist')
-        with open(path, encoding='utf-8') as f:
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as e:
-                raise PolicyError(f'{path}: not valid JSON ({e})') from None
+        with open(path, 'rb') as f:
+            raw = f.read()
+        try:
+            data = json.loads(raw.decode('utf-8'))
+        except UnicodeDecodeError as e:
+            raise PolicyError(
+                f'{path}: not a UTF-8 text file (byte 0x{raw[e.start]:02x} '
+                f'at position {e.start}); a policy file is JSON text, as '
+                'Policy.save writes it') from None
+        except json.JSONDecodeError as e:
+            raise PolicyError(f'{path}: not valid JSON ({e})') from None
+        except RecursionError:
+            raise PolicyError(f'{path}: the JSON is nested too deeply to '
+                              'read; a policy nests 4 levels (policy, '
+                              'sub_policies, sub-policy, op)') from None
         try:
             return cls.from_dict(data)
         except PolicyError as e:
@@ -367,10 +402,31 @@ class Policy:
 
 
 # ---------------------------------------------------------------------- #
+def directory_message(path: str) -> str:
+    """The error for a directory given where a policy file is expected."""
+    found = sorted(f for f in os.listdir(path) if f.startswith('policy')
+                   and f.endswith('.json'))
+    hint = (f' (it holds {found[:3]}{"..." if len(found) > 3 else ""})'
+            if found else '')
+    return (f'policy file {path!r} is a directory; give a policy JSON file '
+            f'(e.g. the policy.json a search writes into its work_dir)'
+            f'{hint}')
+
+
+def _short(x: Any, limit: int = 80) -> str:
+    """``repr(x)`` cut to ``limit`` characters (a deeply nested or huge
+    value must not turn an error message into a crash or a wall of text)."""
+    try:
+        text = repr(x)
+    except RecursionError:
+        text = f'<{type(x).__name__} nested too deeply to print>'
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 def _as_sub_policy(sub: Any, where: str) -> List[PolicyOp]:
     if not isinstance(sub, (list, tuple)):
         raise PolicyError(f'{where}: expected a list of ops, got '
-                          f'{type(sub).__name__} {sub!r}')
+                          f'{type(sub).__name__} {_short(sub)}')
     return [_as_op(op, f'{where}[{j}]') for j, op in enumerate(sub)]
 
 
@@ -399,13 +455,13 @@ def _as_op(op: Any, where: str) -> PolicyOp:
             raise PolicyError(f'{where}: missing keys {missing}; an op has '
                               f'the keys {list(_OP_KEYS)}')
         return PolicyOp(op['op'], _plain(op['prob']),
-                        _plain(op.get('magnitude', 0.0)))
+                        _plain(op.get('magnitude')))
     if isinstance(op, (list, tuple)) and len(op) in (2, 3):
         return PolicyOp(op[0], *[_plain(x) for x in op[1:]])
     raise PolicyError(f'{where}: expected an op as a dict '
                       '{"op", "prob", "magnitude"} or an '
                       '(op, prob, magnitude) tuple, got '
-                      f'{type(op).__name__} {op!r}')
+                      f'{type(op).__name__} {_short(op)}')
 
 
 def _is_real(x: Any) -> bool:
@@ -416,17 +472,27 @@ def _is_real(x: Any) -> bool:
 def _check_op(op: PolicyOp, space: SearchSpace, where: str) -> None:
     if not isinstance(op.op, str):
         raise PolicyError(f'{where}.op: expected a string, got '
-                          f'{type(op.op).__name__} {op.op!r}')
+                          f'{type(op.op).__name__} {_short(op.op)}')
     if op.op not in space:
         hint = closest_name(op.op, space.ops)
         raise PolicyError(
             f'{where}.op: {op.op!r} is not an op of the {space.name!r} '
             f'space{hint}; allowed: {list(space.ops)}')
+    if op.magnitude is None:
+        if space.range(op.op).takes_magnitude:
+            from .describe import describe_range
+            raise PolicyError(
+                f'{where}.magnitude: missing; {op.op} takes a magnitude, a '
+                f'number in [0, 1] (the {space.name!r} space maps '
+                f'{describe_range(space, op.op)}); only ops without a '
+                'parameter (AutoContrast, Invert, Equalize, Identity) may '
+                'omit it')
+        op.magnitude = 0.0  # documented: ignored by ops without a parameter
     for key in ('prob', 'magnitude'):
         value = getattr(op, key)
         if not _is_real(value):
             raise PolicyError(f'{where}.{key}: expected a finite number, '
-                              f'got {type(value).__name__} {value!r}')
+                              f'got {type(value).__name__} {_short(value)}')
         if not 0.0 <= value <= 1.0:
             raise PolicyError(
                 f'{where}.{key}: {value} is outside [0, 1]')
@@ -440,7 +506,7 @@ def _check_weights(weights: Sequence[Any], num: int) -> None:
     for i, w in enumerate(weights):
         if not _is_real(w):
             raise PolicyError(f'weights[{i}]: expected a finite number, got '
-                              f'{type(w).__name__} {w!r}')
+                              f'{type(w).__name__} {_short(w)}')
         if w < 0:
             raise PolicyError(f'weights[{i}]: {w} is negative')
     total = float(sum(weights))

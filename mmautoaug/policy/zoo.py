@@ -13,7 +13,7 @@ import os.path as osp
 from typing import Any, Dict, List, Union
 
 from .errors import PolicyError, closest_name
-from .policy import Policy
+from .policy import Policy, directory_message
 
 ZOO_DIR = osp.join(osp.dirname(osp.abspath(__file__)), 'zoo')
 
@@ -84,6 +84,8 @@ def load_policy(policy: Union[str, os.PathLike, Dict[str, Any],
                           f'or a Policy, got {type(policy).__name__}')
     if osp.isfile(policy):
         return Policy.load(policy)
+    if osp.isdir(policy):
+        raise PolicyError(directory_message(policy))
     if policy.endswith('.json') or os.sep in policy:
         raise FileNotFoundError(f'policy file {policy!r} does not exist')
     return Policy.load(zoo_path(policy))

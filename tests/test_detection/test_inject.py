@@ -194,8 +194,9 @@ def test_tool_exports_mmdet_autoaugment(policy_file, tmp_path):
         sys.argv = argv
     cfg = Config.fromfile(out)
     assert 'custom_imports' not in cfg, 'plain mmdet can read it'
-    assert cfg.train_dataloader.dataset.pipeline[-2].type == \
-        'mmdet.AutoAugment'
+    # mmdet's AutoAugment, then its FilterAnnotations (issue #11)
+    assert [s.type for s in cfg.train_dataloader.dataset.pipeline[-3:]] == [
+        'mmdet.AutoAugment', 'mmdet.FilterAnnotations', 'PackDetInputs']
     _build(cfg.train_dataloader.dataset.pipeline)
 
 
@@ -225,10 +226,11 @@ def test_mmdet_backend_writes_mmdet_autoaugment(policy_file):
     with pytest.warns(ConversionWarning, match='Cutout'):
         new = inject_policy(cfg, policy_file, backend='mmdet')
     pipeline = new.train_dataloader.dataset.pipeline
-    step = pipeline[-2]
+    step = pipeline[-3]
     assert step.type == 'mmdet.AutoAugment' and len(step.policies) == 2
+    assert pipeline[-2].type == 'mmdet.FilterAnnotations'
     assert 'custom_imports' not in new, 'runs without mmautoaug'
-    built = _build(pipeline[-2:-1])
+    built = _build(pipeline[-3:-2])
     out = built(
         dict(
             img=np.full((40, 40, 3), 90, np.uint8),

@@ -9,9 +9,11 @@ instance a ResNet-50 trained with ``configs/pretrain/``) and writes
         type='Pretrained', prefix='backbone.', checkpoint=DST)))
 
 Examples:
+    # after tools/train.py configs/pretrain/resnet50_8xb32-policy_in1k.py
+    # (mmpretrain's 100-epoch ResNet-50 schedule, a checkpoint per epoch)
     python tools/model_converters/cls2det_backbone.py \
-        work_dirs/resnet50_8xb32_in1k_dada/epoch_270.pth \
-        work_dirs/resnet50_8xb32_in1k_dada/backbone.pth --check-depth 50
+        work_dirs/resnet50_8xb32-policy_in1k/epoch_100.pth \
+        work_dirs/resnet50_8xb32-policy_in1k/backbone.pth --check-depth 50
 """
 import argparse
 import os

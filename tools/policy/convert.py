@@ -10,7 +10,11 @@ layout).
 
 Outputs: ``ours`` (policy JSON), ``mmpretrain`` / ``mmdet`` (a config
 snippet defining ``auto_augment = dict(...)`` to put in a train pipeline),
-``torchvision`` (Python that builds a ``transforms.v2`` callable).
+``torchvision`` (Python that builds a ``transforms.v2`` callable),
+``albumentations`` (the JSON ``A.load`` reads), ``kornia`` (JSON of
+``kornia.augmentation.auto.AutoAugment``'s policy list), ``timm`` (JSON of
+timm's auto-augment policy list and hparams; see
+``mmautoaug.policy.converters.timm_transform``).
 Every inexact step is reported on stderr; ``--strict`` refuses it.
 
 Examples::
@@ -33,7 +37,8 @@ import warnings
 from typing import Any, List, Optional
 
 FORMATS_IN = ('auto', 'ours', 'mmpretrain', 'mmdet', 'genotype')
-FORMATS_OUT = ('ours', 'mmpretrain', 'mmdet', 'torchvision')
+FORMATS_OUT = ('ours', 'mmpretrain', 'mmdet', 'torchvision', 'albumentations',
+               'kornia', 'timm')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -61,6 +66,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "'mmdet'; 'none' for bare names)")
     parser.add_argument('--strict', action='store_true',
                         help='fail instead of warning on inexact steps')
+    parser.add_argument('--drop-unsupported', action='store_true',
+                        help='albumentations/kornia/timm: leave out (with a '
+                        'warning) the ops the library cannot express '
+                        'instead of failing')
     parser.add_argument('--meta', nargs='*', default=[], metavar='KEY=VALUE',
                         help='metadata for a policy read from a config or '
                         'genotype')
@@ -115,17 +124,23 @@ def read_policy(args):
     from mmautoaug.policy import (from_genotype, from_mmdet, from_mmpretrain,
                                   load_policy, parse_genotype)
     path, src = args.input, args.src
-    meta = dict(kv.split('=', 1) for kv in args.meta)
+    meta = _meta(args.meta)
     exists = osp.isfile(path)
+    if osp.isdir(path):
+        raise ValueError(f'{path!r} is a directory; give a policy JSON file, '
+                         'a config file or a genotype file')
     if src == 'genotype':
         if not exists:
             raise FileNotFoundError(f'genotype file {path!r} does not exist')
-        with open(path, encoding='utf-8') as f:
-            genotype = parse_genotype(f.read())
+        genotype = parse_genotype(_read_text(path))
         meta.setdefault('source', f'released genotype {osp.basename(path)}')
         return from_genotype(genotype, args.space, meta=meta), src
     if src == 'ours' or not exists or _is_our_json(path):
         if src not in ('auto', 'ours'):
+            if exists:
+                raise ValueError(f'{path} is a policy JSON file (it has '
+                                 f'format_version), not a {src} config; '
+                                 'read it with --from ours (or auto)')
             raise FileNotFoundError(f'config file {path!r} does not exist')
         return load_policy(path), 'ours'
     cfg, scope = _read_config(path)
@@ -142,24 +157,68 @@ def read_policy(args):
                            args.channel_order, args.strict, meta), lib
 
 
+def _meta(items: List[str]) -> dict:
+    meta = {}
+    for item in items:
+        key, sep, value = item.partition('=')
+        if not sep or not key:
+            raise ValueError(f'--meta: {item!r} is not KEY=VALUE (e.g. '
+                             'source="DADA released archive")')
+        meta[key] = value
+    return meta
+
+
+def _read_text(path: str) -> str:
+    """A text file's content, or one sentence on why it is not text."""
+    with open(path, 'rb') as f:
+        raw = f.read()
+    try:
+        return raw.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{path}: not a UTF-8 text file (byte '
+                         f'0x{raw[e.start]:02x} at position {e.start})') \
+            from None
+
+
 def _is_our_json(path: str) -> bool:
+    """Our policy JSON? Files that cannot be read as JSON at all (not text,
+    nested too deeply) are left to :func:`load_policy`, which says why."""
     if not path.endswith('.json'):
         return False
-    with open(path, encoding='utf-8') as f:
-        try:
-            data = json.load(f)
-        except json.JSONDecodeError:
-            return False
+    try:
+        data = json.loads(_read_text(path))
+    except json.JSONDecodeError:
+        return False
+    except (ValueError, RecursionError):
+        return True
     return isinstance(data, dict) and 'format_version' in data
 
 
 def _read_config(path: str):
     if path.endswith('.json'):
-        with open(path, encoding='utf-8') as f:
-            return json.load(f), None
+        try:
+            return json.loads(_read_text(path)), None
+        except json.JSONDecodeError as e:
+            raise ValueError(f'{path}: not valid JSON ({e})') from None
     from mmengine.config import Config
-    cfg = Config.fromfile(path)
+    _read_text(path)  # one sentence for a binary file
+    try:
+        cfg = Config.fromfile(path)
+    except SyntaxError as e:
+        where = f' (line {e.lineno})' if e.lineno else ''
+        raise ValueError(f'{path}: the config has a Python syntax error'
+                         f'{where}: {_first_line(e.msg)}') from None
+    except (ImportError, KeyError, NameError, TypeError, AttributeError,
+            OSError) as e:
+        raise ValueError(f'{path}: could not read the config '
+                         f'({type(e).__name__}: {_first_line(str(e))})') \
+            from None
     return _to_plain(cfg.to_dict()), cfg.get('default_scope')
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ''
 
 
 def _image_size(args):
@@ -167,7 +226,11 @@ def _image_size(args):
     if size is None:
         return None
     if len(size) not in (1, 2):
-        raise ValueError('--image-size: give W or H W')
+        raise ValueError(f'--image-size: give W or H W, got {len(size)} '
+                         'numbers')
+    if any(v <= 0 for v in size):
+        raise ValueError(f'--image-size: {" ".join(map(str, size))}; sizes '
+                         'are positive pixel counts (W, or H W)')
     return size[0] if len(size) == 1 else tuple(size)
 
 
@@ -190,6 +253,8 @@ def render(policy, args) -> str:
     if args.to == 'mmdet':
         cfg = to_mmdet(policy, args.channel_order, scope, args.strict)
         return header + 'auto_augment = ' + _pformat(cfg, 0, 15) + '\n'
+    if args.to in ('albumentations', 'kornia', 'timm'):
+        return _render_json(policy, args)
     from mmautoaug.policy import to_torchvision
     transform = to_torchvision(policy, args.strict)
     data = json.dumps(policy.to_dict())
@@ -204,6 +269,24 @@ def render(policy, args) -> str:
             '# transform =\n' +
             '\n'.join('# ' + line for line in repr(transform).splitlines()) +
             '\n')
+
+
+def _render_json(policy, args) -> str:
+    """albumentations / kornia / timm: the library's form as JSON."""
+    from mmautoaug.policy import to_albumentations, to_kornia, to_timm
+    convert = dict(albumentations=to_albumentations, kornia=to_kornia,
+                   timm=to_timm)[args.to]
+    data = convert(policy, strict=args.strict,
+                   unsupported='drop' if args.drop_unsupported else 'error')
+    if args.to == 'albumentations':
+        return json.dumps(data, indent=1) + '\n'
+    subs = data if args.to == 'kornia' else data['policy']
+    # one sub-policy a line
+    text = '[\n  ' + ',\n  '.join(json.dumps(sub) for sub in subs) + '\n]'
+    if args.to == 'kornia':
+        return text + '\n'
+    return (f'{{"hparams": {json.dumps(data["hparams"])},\n'
+            f' "policy": {text}}}\n')
 
 
 def _pformat(obj, indent: int = 0, used: int = 0, width: int = 79) -> str:
@@ -246,6 +329,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', ConversionWarning)
         try:
+            _image_size(args)  # refuse a bad size whatever the formats
             policy, read_as = read_policy(args)
             text = render(policy, args)
         except (PolicyError, FileNotFoundError, ValueError) as e:
@@ -254,10 +338,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     for w in caught:
         print(f'warning: {w.message}', file=sys.stderr)
     if args.out:
-        folder = osp.dirname(osp.abspath(args.out))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.out, 'w', encoding='utf-8') as f:
-            f.write(text)
+        try:
+            os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+            with open(args.out, 'w', encoding='utf-8') as f:
+                f.write(text)
+        except OSError as e:
+            print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+                  file=sys.stderr)
+            return 2
         print(f'read {args.input} as {read_as}; wrote {args.to} to '
               f'{args.out}', file=sys.stderr)
     else:

@@ -12,12 +12,12 @@ Examples:
         --backend mmdet --out my_mask_rcnn_aa.py
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from _cli import _fail, load_config  # noqa: E402
+from _cli import (_fail, load_config, make_parent_dir,  # noqa: E402
+                  read_config_file)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,13 +50,17 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='DetPolicyAugment: boxes smaller than this (px) are dropped')
     parser.add_argument(
         '--recompute-bbox',
-        action='store_true',
-        help='DetPolicyAugment: take boxes from the moved masks (tight)')
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='DetPolicyAugment: take boxes from the moved masks (tight); '
+        'default: on when the config loads masks '
+        '(LoadAnnotations(with_mask=True)), refused when it does not')
     parser.add_argument(
         '--skip-ops',
         nargs='+',
         default=[],
-        help='DetPolicyAugment: policy ops to leave out (e.g. SamplePairing)')
+        help='DetPolicyAugment: policy ops to leave out (SamplePairing is '
+        'left out anyway, with a warning unless listed here)')
     return parser.parse_args(argv)
 
 
@@ -66,10 +70,7 @@ def _read_config(path: str):
     from mmautoaug.detection import read_config
     from mmautoaug.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    try:
-        return read_config(path)
-    except (FileNotFoundError, SyntaxError, ImportError, KeyError) as e:
-        _fail(f'could not read config {path!r}: {e}')
+    return read_config_file(path, read_config)
 
 
 def main(argv=None) -> None:
@@ -81,8 +82,8 @@ def main(argv=None) -> None:
     kwargs = {}
     if args.min_box_size is not None:
         kwargs['min_box_size'] = args.min_box_size
-    if args.recompute_bbox:
-        kwargs['recompute_bbox'] = True
+    if args.recompute_bbox is not None:
+        kwargs['recompute_bbox'] = args.recompute_bbox
     if args.skip_ops:
         kwargs['skip_ops'] = args.skip_ops
     policy = args.policy
@@ -95,8 +96,7 @@ def main(argv=None) -> None:
         new = inject_policy(cfg, policy, position, args.backend, **kwargs)
     except (ValueError, KeyError, FileNotFoundError) as e:
         _fail(str(e))
-    out_dir = osp.dirname(osp.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
+    make_parent_dir(args.out)
     new.dump(args.out)
     steps = [
         s['type'] if isinstance(s['type'], str) else s['type'].__name__

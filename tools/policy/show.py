@@ -150,6 +150,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print('error: --draws and --rows must be at least 1',
               file=sys.stderr)
         return 2
+    if args.size < 0:
+        print(f'error: --size: {args.size} is negative; allowed: 0 (keep the '
+              "image's size) or the longer side in pixels", file=sys.stderr)
+        return 2
     from mmautoaug.policy import PolicyError, load_policy
     try:
         policy = load_policy(args.policy)
@@ -163,8 +167,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (FileNotFoundError, OSError) as e:
             print(f'error: {e}', file=sys.stderr)
             return 2
-        path = draw_grid(policy, img, args.draws, args.seed, args.out,
-                         args.rows)
+        try:
+            path = draw_grid(policy, img, args.draws, args.seed, args.out,
+                             args.rows)
+        except OSError as e:
+            print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+                  file=sys.stderr)
+            return 2
         rows = min(args.rows, len(policy))
         print(f'\nwrote {path} ({rows} of {len(policy)} sub-policies x '
               f'{args.draws} draws)')

@@ -6,7 +6,8 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='mmpretrain.VisualizationHook', enable=False))
+    visualization=dict(type='mmpretrain.VisualizationHook', enable=False),
+    search_cost=dict(type='SearchCostHook'))  # estimate + budget, README
 env_cfg = dict(cudnn_benchmark=False,
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
                dist_cfg=dict(backend='nccl'))

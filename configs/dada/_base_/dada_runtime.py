@@ -65,4 +65,5 @@ custom_hooks = [dict(type='PolicyExportHook', interval=1)]
 default_hooks = dict(
     logger=dict(interval=10),
     # every epoch, so that --resume continues a search from its last epoch
-    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best=None))
+    checkpoint=dict(interval=1, max_keep_ckpts=2, save_best=None),
+    search_cost=dict(type='SearchCostHook'))  # estimate + budget, README

@@ -10,15 +10,17 @@ custom_imports = dict(
     allow_failed_imports=False)
 
 demo_data_root = 'data/demo_coco/'
-demo_num_classes = 4  # triangle, square, circle, star
+# square, hexagon, circle, cross (mmautoaug.datasets.demo.SHAPE_NAMES)
+demo_num_classes = 4
 demo_iters = 40
-# Masks are loaded for every detector: the policy moves them with the image.
+# Masks are loaded for every detector: the policy moves them with the image
+# and takes the boxes from them (recompute_bbox).
 demo_train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
     dict(type='Resize', scale=(128, 128), keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
-    {{_base_.policy_step}},
+    {{_base_.policy_mask_step}},
     dict(type='PackDetInputs')
 ]
 demo_test_pipeline = [

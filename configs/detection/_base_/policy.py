@@ -8,6 +8,11 @@ custom_imports = dict(
 policy = 'autoaugment_imagenet'
 # The detection-side policy step, placed after RandomFlip, before packing.
 policy_step = dict(type='mmautoaug.DetPolicyAugment', policy=policy)
+# The same where masks are loaded: boxes are taken from the moved masks
+# (recompute_bbox), tight after Rotate / Shear, where the moved corners of a
+# box enclose background (tools/benchmark/det_box_quality.py measures it).
+policy_mask_step = dict(
+    type='mmautoaug.DetPolicyAugment', policy=policy, recompute_bbox=True)
 # mmdet's stock COCO train pipelines (_base_/datasets/coco_detection.py and
 # coco_instance.py) with the policy step.
 policy_det_train_pipeline = [
@@ -21,7 +26,9 @@ policy_det_train_pipeline = [
 policy_ins_train_pipeline = [
     policy_det_train_pipeline[0],
     dict(type='LoadAnnotations', with_bbox=True, with_mask=True),
-    *policy_det_train_pipeline[2:],
+    *policy_det_train_pipeline[2:4],
+    policy_mask_step,
+    dict(type='PackDetInputs')
 ]
 # A ResNet-50 trained with configs/pretrain/resnet50_8xb32-policy_in1k.py and
 # converted by tools/model_converters/cls2det_backbone.py.

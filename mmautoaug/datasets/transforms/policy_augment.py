@@ -79,8 +79,8 @@ class PolicyAugment(RandomStreamTransform):
                           for sub in self.policy.sub_policies for op in sub)
 
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
-        img = results['img']
-        _check_image(img)
+        img = results.get('img')
+        _check_image(img, type(self).__name__)
         space = self.policy.space
         out = img
         for op, param in self.policy.sample_ops(self.rng):

@@ -3,8 +3,9 @@
 finding the magnitude that gives a parameter back, and reporting (or
 refusing, with ``strict=True``) every place a conversion is not exact."""
 import math
+import numbers
 import warnings
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from mmautoaug.augment.spaces import SearchSpace
 from ..errors import ConversionWarning, PolicyError
@@ -116,6 +117,47 @@ def _snap(space: SearchSpace, op: str, m: float, value: float) -> float:
     return best
 
 
+def number(cfg: dict,
+           key: str,
+           where: str,
+           low: Optional[float] = None,
+           high: Optional[float] = None) -> float:
+    """``cfg[key]`` as a float, or a :class:`PolicyError` naming the field.
+
+    Args:
+        cfg (dict): An op's config (defaults merged in).
+        key (str): The field.
+        where (str): The op's place, e.g. ``'policies[0][1]'``.
+        low (float, optional): Smallest allowed value.
+        high (float, optional): Largest allowed value.
+
+    Examples:
+        >>> number(dict(prob=0.5), 'prob', 'policies[0][0]', 0, 1)
+        0.5
+    """
+    value = cfg.get(key)
+    span = '' if low is None else f' in [{low:g}, {high:g}]'
+    if not is_number(value):
+        raise PolicyError(f'{where}.{key}: expected a number{span}, got '
+                          f'{type(value).__name__} {short(value)}')
+    if low is not None and not low <= value <= high:
+        raise PolicyError(f'{where}.{key}: {value} is outside '
+                          f'[{low:g}, {high:g}]')
+    return float(value)
+
+
+def is_number(value: Any) -> bool:
+    """A finite real number (not a bool)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(float(value)))
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 def fill_in_order(fill: Sequence[int], channel_order: str) -> tuple:
     """A space's RGB fill colour in the pipeline's channel order."""
     if channel_order not in CHANNEL_ORDERS:
@@ -178,3 +220,78 @@ def assemble_policy(space: SearchSpace, subs_cfg: Sequence[Sequence[dict]],
     meta = dict(meta or {})
     meta.setdefault('source', f'converted from a {source} config')
     return Policy(space, subs, weights, meta)
+
+
+# -- shared by the exporters to libraries that cannot state everything ----- #
+UNSUPPORTED_MODES = ('error', 'drop')
+
+
+def check_unsupported_mode(unsupported: str) -> None:
+    if unsupported not in UNSUPPORTED_MODES:
+        raise ValueError(f'unsupported: {unsupported!r} is not one of '
+                         f'{list(UNSUPPORTED_MODES)}')
+
+
+def refuse(target: str, where: str, message: str, unsupported: str,
+           notes: Notes) -> None:
+    """An op (or value) the target library cannot express: raise
+    :class:`PolicyError` naming it, or (``unsupported='drop'``) note that
+    it is left out."""
+    if unsupported == 'error':
+        raise PolicyError(
+            f'{target}: {where}: {message}; pass unsupported=\'drop\' '
+            '(tools/policy/convert.py --drop-unsupported) to leave it out '
+            'with a warning')
+    notes.add(where, f'{message}; dropped')
+
+
+def uniform_repeats(probabilities: Sequence[float], resolution: int,
+                    notes: Notes, target: str) -> List[int]:
+    """How often to list each sub-policy so that a UNIFORM choice among the
+    copies picks it with its weight (for libraries without weights).
+
+    Counts are the largest-remainder rounding of ``weight x resolution``,
+    reduced by their greatest common divisor; every change of a weight goes
+    into ``notes`` with its size.
+
+    Args:
+        probabilities (Sequence[float]): The sub-policy weights (sum 1).
+        resolution (int): Copies to share out before the reduction.
+        notes (Notes): Where changes are reported.
+        target (str): The library, for the message.
+
+    Returns:
+        list[int]: One count per sub-policy (0 drops it).
+    """
+    probs = [float(p) for p in probabilities]
+    if max(probs) - min(probs) <= 1e-12:
+        return [1] * len(probs)
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or \
+            resolution < 1:
+        raise ValueError(f'weight_resolution: must be a positive integer, '
+                         f'got {resolution!r}')
+    exact = [p * resolution for p in probs]
+    counts = [int(math.floor(e)) for e in exact]
+    order = sorted(range(len(probs)), key=lambda i: counts[i] - exact[i])
+    for i in order[:resolution - sum(counts)]:
+        counts[i] += 1
+    divisor = 0
+    for c in counts:
+        divisor = math.gcd(divisor, c)
+    counts = [c // divisor for c in counts]
+    total = sum(counts)
+    changes = [(i, p, c / total) for i, (p, c) in enumerate(zip(probs, counts))
+               if abs(c / total - p) > 1e-9]
+    head = (f'{target} picks sub-policies uniformly: each is listed '
+            f'round(weight x {resolution}) times')
+    if len(changes) <= 5:
+        for i, p, got in changes:
+            notes.add(f'weights[{i}]', f'{head}; {p:.6g} becomes {got:.6g} '
+                      f'(change {got - p:+.3g})')
+    else:
+        i, p, got = max(changes, key=lambda x: abs(x[2] - x[1]))
+        notes.add('weights', f'{head}; {len(changes)} weights change, the '
+                  f'most weights[{i}]: {p:.6g} becomes {got:.6g} (change '
+                  f'{got - p:+.3g}); {sum(1 for c in counts if not c)} '
+                  'sub-policies drop out')
+    return counts

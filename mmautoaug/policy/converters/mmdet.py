@@ -40,8 +40,11 @@ from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, assemble_policy, clean, fill_in_order,
-                      magnitude_for, op_value,
-                      scoped, type_name)
+                      is_number, magnitude_for, number, op_value, scoped,
+                      short, type_name)
+
+#: mmdet's ``_MAX_LEVEL``: levels run from 0 to 10.
+_MAX_LEVEL = 10
 
 _GEOMETRIC = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
 _FACTORS = ('Contrast', 'Color', 'Brightness', 'Sharpness')
@@ -206,6 +209,10 @@ def _unwrap(cfg) -> Tuple[list, Optional[List[float]]]:
         raise PolicyError(f'policies: expected a non-empty list of '
                           f'sub-policies, got {policies!r}')
     prob = cfg.get('prob')
+    if prob is not None and not (isinstance(prob, (list, tuple))
+                                 and all(is_number(p) for p in prob)):
+        raise PolicyError('prob: expected a list of numbers (one per '
+                          f'sub-policy) or None, got {short(prob)}')
     return list(policies), None if prob is None else [float(p) for p in prob]
 
 
@@ -250,13 +257,20 @@ def _read(t, space, border, cut_fill, where: str,
         return None
     d = _defaults(kind)
     d.update(t)
-    prob = float(d['prob'])
+    prob = number(d, 'prob', where, 0, 1)
     if kind in _PLAIN:
         return PolicyOp(kind, prob, 0.0)
     value = _our_unit(kind, _magnitude(d, where, notes))
     r = space.range(kind)
     if kind in _GEOMETRIC:
         value = abs(value)
+        number(d, 'reversal_prob', where, 0, 1)
+        given = d['img_border_value']
+        if not (is_number(given) or (isinstance(given, (list, tuple))
+                                     and len(given) == 3
+                                     and all(is_number(v) for v in given))):
+            raise PolicyError(f'{where}.img_border_value: expected a number '
+                              f'or 3 numbers, got {short(given)}')
         if abs(d['reversal_prob'] - 0.5) > 1e-9:
             notes.add(where, f"{kind} is reversed with probability "
                       f"{1 - d['reversal_prob']:.3g}; our space uses 0.5")
@@ -283,7 +297,10 @@ def _magnitude(d: Dict[str, Any], where: str, notes: Notes) -> float:
         notes.add(where, 'level None draws a random magnitude each time; '
                   'used level 5 (the middle)')
         level = 5
-    return level_to_mag(level, float(d['min_mag']), float(d['max_mag']))
+    else:
+        level = number(d, 'level', where, 0, _MAX_LEVEL)
+    return level_to_mag(level, number(d, 'min_mag', where),
+                        number(d, 'max_mag', where))
 
 
 def _triple(v) -> tuple:
@@ -307,7 +324,8 @@ def _read_signed_factor(t, space, where: str,
     for o in ops:
         d = _defaults(kind)
         d.update(o)
-        mags.append((float(d['prob']), _magnitude(d, where, notes)))
+        mags.append((number(d, 'prob', where, 0, 1),
+                     _magnitude(d, where, notes)))
     (p1, f1), (p2, f2) = mags
     if abs(p1 - p2) > 1e-9 or abs(f1 + f2 - 2.0) > 1e-6:
         raise PolicyError(f'{where}: RandomChoice branches {f1}, {f2} are '
@@ -333,6 +351,10 @@ def _read_cutout(t, space, cut_fill, where: str,
         raise PolicyError(f'{where}: only RandomApply of one CutOut with '
                           'n_holes=1 and cutout_ratio can be read')
     ratio = inner['cutout_ratio']
+    if not (isinstance(ratio, (list, tuple)) and ratio
+            and all(is_number(v) for v in ratio)):
+        raise PolicyError(f'{where}.cutout_ratio: expected (w, h) numbers, '
+                          f'got {short(ratio)}')
     if len(set(ratio)) != 1:
         notes.add(where, f'CutOut ratio {tuple(ratio)} is not square; used '
                   'the width ratio')
@@ -342,10 +364,15 @@ def _read_cutout(t, space, cut_fill, where: str,
         notes.add(where, f'Cutout is not in the {space.name!r} space; '
                   'dropped')
         return None
-    fill = tuple(int(v) for v in _triple(inner.get('fill_in', (0, 0, 0))))
+    fill = _triple(inner.get('fill_in', (0, 0, 0)))
+    if not all(is_number(v) for v in fill):
+        raise PolicyError(f'{where}.fill_in: expected a number or 3 '
+                          f'numbers, got {short(inner.get("fill_in"))}')
+    fill = tuple(int(v) for v in fill)
     if fill != tuple(cut_fill):
         notes.add(where, f'fill_in {fill} differs from the space\'s '
                   f'{tuple(cut_fill)}')
-    return PolicyOp('Cutout', float(t.get('prob', 0.5)),
+    prob = number({'prob': 0.5, **t}, 'prob', where, 0, 1)
+    return PolicyOp('Cutout', prob,
                     magnitude_for(space, 'Cutout', float(ratio[0]), where,
                                   notes))

@@ -40,8 +40,8 @@ from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, assemble_policy, clean, fill_in_order,
-                      magnitude_for, op_value,
-                      scoped, type_name)
+                      is_number, magnitude_for, number, op_value, scoped,
+                      short, type_name)
 
 #: our op -> (mmpretrain type, name of its value argument, fixed kwargs)
 _TO: Dict[str, Tuple[str, Optional[str], Dict[str, Any]]] = {
@@ -203,11 +203,15 @@ def _cutout_pixels(fraction: float, image_size, where: str,
 
 
 def _width(image_size) -> int:
-    if isinstance(image_size, int):
-        return image_size
-    if isinstance(image_size, (list, tuple)) and len(image_size) == 2:
-        return int(image_size[1])
-    raise ValueError(f'image_size: expected W or (H, W), got {image_size!r}')
+    sizes = image_size if isinstance(image_size, (list, tuple)) else [
+        image_size
+    ]
+    if len(sizes) not in (1, 2) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0
+            for v in sizes):
+        raise ValueError('image_size: expected W or (H, W) in pixels, '
+                         f'positive integers, got {image_size!r}')
+    return int(sizes[-1])
 
 
 def _unwrap(cfg) -> Tuple[list, Optional[List[float]], Dict[str, Any]]:
@@ -230,8 +234,16 @@ def _unwrap(cfg) -> Tuple[list, Optional[List[float]], Dict[str, Any]]:
         hparams = dict(cfg.get('hparams', {'pad_val': 128}))
         return list(policies), None, hparams
     if kind == 'RandomChoice':
+        transforms = cfg.get('transforms')
+        if not isinstance(transforms, (list, tuple)) or not transforms:
+            raise PolicyError('transforms: expected a non-empty list of '
+                              f'sub-policies, got {short(transforms)}')
         prob = cfg.get('prob')
-        return list(cfg['transforms']), None if prob is None else [
+        if prob is not None and not (isinstance(prob, (list, tuple))
+                                     and all(is_number(p) for p in prob)):
+            raise PolicyError('prob: expected a list of numbers (one per '
+                              f'sub-policy) or None, got {short(prob)}')
+        return list(transforms), None if prob is None else [
             float(p) for p in prob
         ], {}
     raise PolicyError(f'type: {cfg["type"]!r} is not one of {_WRAPPERS}')
@@ -296,10 +308,12 @@ def _read_op(t: Dict[str, Any], hparams: Dict[str, Any], space, fill,
     d = _defaults(kind)
     d.update({k: v for k, v in hparams.items() if k in d})
     d.update(t)
-    prob = float(d['prob'])
+    prob = number(d, 'prob', where, 0, 1)
     _, key, _ = _TO[op]
     if key is None:
         return PolicyOp(op, prob, 0.0)
+    if 'random_negative_prob' in d:
+        number(d, 'random_negative_prob', where, 0, 1)
     value = _value(d, key, where, notes)
     r = space.range(op)
     if kind in _GEOMETRIC:
@@ -333,18 +347,36 @@ def _read_op(t: Dict[str, Any], hparams: Dict[str, Any], space, fill,
     return PolicyOp(op, prob, magnitude_for(space, op, value, where, notes))
 
 
-def _value(d: Dict[str, Any], key: str, where: str, notes: Notes) -> float:
+def _value(d: Dict[str, Any], key: str, where: str, notes: Notes):
     if d.get(key) is not None:
-        return d[key]
+        if key == 'shape' and isinstance(d[key], (list, tuple)):
+            if not all(is_number(v) for v in d[key]):  # Cutout's (h, w)
+                raise PolicyError(f'{where}.shape: expected a number or '
+                                  f'(h, w) numbers, got {short(d[key])}')
+            return d[key]
+        return number(d, key, where)
     if d.get('magnitude_range') is None:
         raise PolicyError(f'{where}: needs {key!r} or magnitude_range')
-    level = d.get('magnitude_level', 10)
+    span = d['magnitude_range']
+    if not (isinstance(span, (list, tuple)) and len(span) == 2
+            and all(is_number(v) for v in span)):
+        raise PolicyError(f'{where}.magnitude_range: expected (low, high) '
+                          f'numbers, got {short(span)}')
+    d.setdefault('magnitude_level', 10)
+    d.setdefault('total_level', 10)
+    level = number(d, 'magnitude_level', where)
+    total = number(d, 'total_level', where)
+    if total <= 0:
+        raise PolicyError(f'{where}.total_level: {total} must be positive')
     std = d.get('magnitude_std', 0.0)
+    if not (std == 'inf' or is_number(std)):
+        raise PolicyError(f"{where}.magnitude_std: expected a number or "
+                          f"'inf', got {type(std).__name__} {short(std)}")
     if std == 'inf' or std > 0:
         notes.add(where, f'magnitude_std={std!r} draws a random magnitude '
-                  f'each time; used the level {level}')
-    lo, hi = d['magnitude_range']
-    return level / d.get('total_level', 10) * (hi - lo) + lo
+                  f'each time; used the level {level:g}')
+    lo, hi = span
+    return level / total * (hi - lo) + lo
 
 
 def _cutout_fraction(shape, image_size, where: str) -> float:
@@ -373,6 +405,9 @@ def _check_same(value, want: tuple, name: str, where: str,
     if value is None:
         return
     got = tuple(value) if isinstance(value, (list, tuple)) else (value, ) * 3
+    if not all(is_number(v) for v in got):
+        raise PolicyError(f'{where}.{name}: expected a number or 3 numbers, '
+                          f'got {short(value)}')
     if tuple(int(v) for v in got) != tuple(want):
         notes.add(where, f'{name} {value!r} differs from the space\'s '
                   f'{want}')
