@@ -151,11 +151,27 @@ def warp_maps_fast(arrays: np.ndarray,
         work = stack
     else:
         work = stack.astype(np.float64)
-    out = np.empty(stack.shape, work.dtype)
+    h, w = stack.shape[1:]
+    if max(h, w) >= _CV2_LIMIT:
+        raise ValueError(f"warp: OpenCV warps images under {_CV2_LIMIT} px "
+                         f"a side, got {h}x{w}; use warp='exact'")
+    matrix = cv2_affine(op, param, h, w)
+    out = np.empty(work.shape, work.dtype)  # row-major, as OpenCV writes
     for src, dst in zip(work, out):
         # one map at a time: a channel-last stack would cost two transposes
-        # of the whole stack, more than the warps themselves
-        dst[...] = warp_fast(np.ascontiguousarray(src), op, param, fill)
+        # of the whole stack, more than the warps themselves. A column-major
+        # map (pycocotools decodes masks so) is copied to row-major first:
+        # warping its transpose instead would round coordinates in another
+        # order than the image's warp, and a mask could leave its object
+        warped = cv2.warpAffine(
+            np.ascontiguousarray(src),
+            matrix, (w, h),
+            dst=dst,
+            flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=float(fill))
+        if warped is not dst:  # OpenCV allocated after all
+            dst[...] = warped
     out = out.view(np.bool_) if stack.dtype == np.bool_ else out.astype(
         stack.dtype, copy=False)
     return out[0] if arrays.ndim == 2 else out

@@ -309,7 +309,8 @@ def _mask_has_pixels(masks) -> Optional[np.ndarray]:
         return None
     from mmdet.structures.mask import BitmapMasks
     if isinstance(masks, BitmapMasks):
-        return masks.masks.reshape(len(masks), -1).any(axis=1) \
+        # any over both axes: a reshape copies column-major masks
+        return masks.masks.any(axis=(1, 2)) \
             if len(masks) else np.zeros(0, bool)
     return np.array([
         any(
