@@ -66,11 +66,22 @@ class PeakMemory:
     def __init__(self, device='cpu'):
         self.device = torch.device(device)
         self.rss_mib: Optional[float] = None
+        #: resident set size when the measured part began
+        self.start_rss_mib: Optional[float] = None
         self.cuda_mib: Optional[float] = None
         #: whether ``rss_mib`` is the peak of the block (else of the process)
         self.rss_of_block = False
 
     def __enter__(self) -> 'PeakMemory':
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> 'PeakMemory':
+        """Begin the measured part (or use the object as a context)."""
+        rss = _status_kib('VmRSS')
+        self.start_rss_mib = None if rss is None else rss / 1024
         try:
             with open('/proc/self/clear_refs', 'w') as f:
                 f.write('5')  # peak RSS := current RSS
@@ -82,7 +93,8 @@ class PeakMemory:
             torch.cuda.reset_peak_memory_stats(self.device)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> 'PeakMemory':
+        """End the measured part: read the peaks."""
         kib = _status_kib('VmHWM')
         if kib is None:  # no /proc: ru_maxrss is KiB on Linux
             kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -91,19 +103,41 @@ class PeakMemory:
             sync(self.device)
             self.cuda_mib = torch.cuda.max_memory_allocated(
                 self.device) / 2**20
+        return self
 
     def cells(self) -> str:
-        """``'<rss> MiB RSS[, <cuda> MiB CUDA]'`` for a table."""
-        rss = f'{self.rss_mib:.0f} MiB RSS' + (
-            '' if self.rss_of_block else ' (process peak)')
+        """``'<peak> MiB RSS (+<growth>)[, <cuda> MiB CUDA]'`` for a table:
+        the growth over the resident size when the part began is what the
+        part itself needed."""
+        rss = f'{self.rss_mib:.0f} MiB RSS'
+        if not self.rss_of_block:
+            rss += ' (process peak)'
+        elif self.start_rss_mib is not None:
+            rss += f' (+{self.rss_mib - self.start_rss_mib:.0f})'
         if self.cuda_mib is None:
             return rss
         return f'{rss}, {self.cuda_mib:.0f} MiB CUDA'
 
 
-def peak_memory_note() -> str:
-    """One line saying what the memory column means."""
-    return ('peak memory: CPU resident set size of the measured steps'
-            + (' and torch.cuda.max_memory_allocated'
-               if torch.cuda.is_available() else '')
-            + ' (a CPU run holds the model, data and activations in RSS)')
+def summary(what: str, value: float, target: Optional[str] = None) -> None:
+    """Print the key ratio of a benchmark as one ``SUMMARY`` line.
+
+    ``tools/benchmark/device_check.sh`` collects these lines of every
+    benchmark into one table.
+
+    Args:
+        what (str): What the value measures.
+        value (float): The measured ratio.
+        target (str, optional): ``'>= 50'`` or ``'<= 5'``: the value is
+            then marked ``ok`` or ``MISSED``.
+
+    Examples:
+        >>> summary('DADA step vs plain step', 3.2, '<= 5')
+        SUMMARY | DADA step vs plain step | 3.20 | <= 5 | ok
+    """
+    verdict = ''
+    if target:
+        op, bound = target.split()
+        met = value >= float(bound) if op == '>=' else value <= float(bound)
+        verdict = 'ok' if met else 'MISSED'
+    print(f'SUMMARY | {what} | {value:.2f} | {target or ""} | {verdict}')

@@ -32,6 +32,8 @@ from mmengine.runner import Runner
 
 from mmautoaug.utils import register_all_modules
 
+from _common import PeakMemory, summary  # isort: skip
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -95,7 +97,9 @@ def main():
     cfg1.default_hooks.checkpoint.interval = args.stage1_epochs
     runner = Runner.from_cfg(cfg1)
     start = time.perf_counter()
+    peak1 = PeakMemory(args.device).start()
     runner.train()
+    peak1.stop()
     stage1 = time.perf_counter() - start
     del runner
 
@@ -107,7 +111,9 @@ def main():
     timer = _StepTimer()
     runner = Runner.from_cfg(cfg2)
     runner.register_hook(timer)
+    peak2 = PeakMemory(args.device).start()
     runner.train()
+    peak2.stop()
     steps = timer.step_times
     per_eval = sum(steps[1:] or steps) / len(steps[1:] or steps)
 
@@ -125,6 +131,8 @@ def main():
          f'{3600 / per_eval:9.1f} evaluations/h', ''),
         ('CIFAR-10 WRN-28-10 configs, in epochs (10 / 210)', '',
          f'{10 / 210:.3f}'),
+        ('peak memory, stage 1 (shared weights)', peak1.cells(), ''),
+        ('peak memory, stage 2 (policy evaluations)', peak2.cells(), ''),
     ]
     device = torch.cuda.get_device_name() if args.device == 'cuda' else \
         f'CPU, {torch.get_num_threads()} threads'
@@ -135,6 +143,7 @@ def main():
     print(f'{"":{width}}  {"time":>22}  {"vs full run":>11}')
     for name, value, ratio in rows:
         print(f'{name:{width}}  {value:>22}  {ratio:>11}')
+    summary('AWS policy evaluation / full training run', per_eval / full_run)
 
 
 if __name__ == '__main__':
