@@ -100,7 +100,8 @@ def apply_tables(x: torch.Tensor,
         for plane, table, target in zip(src, _numpy_tables(tables), dst):
             cv2.LUT(plane, table, dst=target)
         return out
-    found = tables.reshape(-1).index_select(0, table_codes(x).view(-1))
+    codes = table_codes(x.contiguous())
+    found = tables.reshape(-1).index_select(0, codes.view(-1))
     return out.copy_(found.view(x.shape))
 
 
