@@ -11,6 +11,7 @@ two faces give the same pixels. :func:`augment_batch` maps normalised
 magnitudes through a search space and adds DADA's straight-through
 magnitude gradient.
 """
+import functools
 import itertools
 import math
 from typing import Optional, Sequence, Union
@@ -81,7 +82,7 @@ def apply_batch_op(images: torch.Tensor,
         raise ValueError('param: ops that take a parameter need finite '
                          'values, got NaN or inf')
     colours = {
-        k: levels.fill_levels(v, images.shape[1], channel_order, k).tolist()
+        k: _colour(v, images.shape[1], channel_order, k)
         for k, v in dict(fill=fill, cutout_fill=cutout_fill).items()
     }
     op_index = op_index.to(images.device, torch.int64)
@@ -181,6 +182,21 @@ def _pieces(run, per: int):
         yield slice(a, b), [(op, slice(max(a, sl.start), min(b, sl.stop)))
                             for op, sl in run
                             if sl.start < b and sl.stop > a]
+
+
+def _colour(value, channels: int, order: str, name: str) -> list:
+    """:func:`levels.fill_levels` as a list, remembered per colour (its
+    checks cost more than a small batch's ops)."""
+    key = tuple(value) if isinstance(value, (list, tuple)) else value
+    try:
+        return list(_cached_colour(key, channels, order, name))
+    except TypeError:  # unhashable (e.g. an array): not remembered
+        return levels.fill_levels(value, channels, order, name).tolist()
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_colour(value, channels: int, order: str, name: str) -> tuple:
+    return tuple(levels.fill_levels(value, channels, order, name).tolist())
 
 
 def _local(sl: slice, piece: slice) -> slice:
