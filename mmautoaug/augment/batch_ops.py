@@ -436,8 +436,10 @@ def augment_batch(images: torch.Tensor,
     sign = sign.to(device, torch.float64)
     op_index = op_index.to(device, torch.int64)
     param = torch.zeros(n, dtype=torch.float64, device=device)
+    # the ranges of the ops that occur (a policy uses few of a space's)
+    present = torch.bincount(op_index, minlength=len(space)).tolist()
     for k, r in enumerate(space.ranges):
-        if r.takes_magnitude:
+        if r.takes_magnitude and present[k]:
             param = torch.where(op_index == k, r.param(m, sign), param)
     grad_wanted = straight_through and magnitude.requires_grad
     if (grad_wanted or relaxed) and not images.is_floating_point():
