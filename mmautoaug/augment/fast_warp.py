@@ -10,9 +10,13 @@ the per-image face offers a second mode of the SAME op: the same affine
 (:func:`~.geometry.op_matrix`) that moves boxes and polygons, sampled by
 ``cv2.warpAffine``. The modes pick a different source pixel only where the
 exact source coordinate lies within about 1/1024 pixel of a pixel border
-(OpenCV rounds coordinates to 10 fractional bits, PIL to 16): on the images
-of ``tests/test_augment/test_fast_warp.py`` well under 1% of the pixels, each
-taken from a direct neighbour of the exact source pixel.
+(OpenCV rounds coordinates to 10 fractional bits, PIL to 16, and the two
+break ties differently). Over the ``autoaugment`` space's five geometric
+ops at 11 magnitudes and both signs, 0.07% (32x32), 0.09% (224x224) and
+0.14% (1333x800) of the pixels differ, at most 4% for one op (a shear of
+0.12, whose ties fall on whole rows), and every differing pixel is taken
+from a direct neighbour of the exact source pixel (pinned by
+``tests/test_augment/test_fast_warp.py``).
 
 Label maps (bitmap masks, semantic maps) go through the same call with the
 same coordinates as the image, so a mask stays on its object's pixels in

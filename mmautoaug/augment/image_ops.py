@@ -60,8 +60,8 @@ def apply_image_op(img: np.ndarray,
         warp (str): Geometric ops: ``'exact'`` replays PIL's sampler pixel
             for pixel (published policies); ``'fast'`` warps with OpenCV's
             ``warpAffine`` (:mod:`.fast_warp`: the same matrix, about 5x
-            faster on large images, a source pixel off by one at well under
-            1% of the pixels). Defaults to ``'exact'``.
+            faster on large images; about 0.1% of the pixels take a
+            neighbouring source pixel, at ties). Defaults to ``'exact'``.
 
     Returns:
         np.ndarray: The new image, same shape and dtype (may be ``img``

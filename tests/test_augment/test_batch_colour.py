@@ -13,10 +13,9 @@ import torch
 
 import mmautoaug.augment.batch_colour as batch_colour
 import mmautoaug.augment.batch_ops as batch_ops
-from mmautoaug.augment import (FASTAA, OP_PARAMS, apply_batch_op,
+from mmautoaug.augment import (FASTAA, apply_batch_op,
                                apply_image_op, augment_batch, levels)
 
-OPS = list(OP_PARAMS)
 
 
 def _batch(n, h, w, seed=0):
@@ -105,13 +104,12 @@ def test_rows_put_back_in_the_callers_order():
     for size in (4, 80):  # 48 and 19200 bytes a row
         x = _batch(6, size, size, seed=6)
         op_index = torch.tensor([1, 0, 1, 2, 0, 2])
-        out = apply_batch_op(
-            x, op_index, torch.zeros(6), ops=['Identity', 'Invert', 'Equalize'])
+        ops = ['Identity', 'Invert', 'Equalize']
+        out = apply_batch_op(x, op_index, torch.zeros(6), ops=ops)
         assert torch.equal(out[[1, 4]], x[[1, 4]])
         assert torch.equal(out[[0, 2]], 255 - x[[0, 2]])
         xf = x.double() + 0.25 * (x < 255)  # levels of [0, 255]
-        outf = apply_batch_op(
-            xf, op_index, torch.zeros(6), ops=['Identity', 'Invert', 'Equalize'])
+        outf = apply_batch_op(xf, op_index, torch.zeros(6), ops=ops)
         assert torch.equal(outf[[1, 4]], xf[[1, 4]])
         assert torch.equal(outf[[0, 2]], (255 - x[[0, 2]]).double())
 
@@ -148,3 +146,8 @@ def test_equalize_keeps_flat_and_empty_channels():
     for h in (hist, torch.from_numpy(hist)):
         lut = levels.equalize_lut(h)
         assert (np.asarray(lut) == np.arange(256)).all()
+
+
+def test_examples():
+    import doctest
+    assert doctest.testmod(batch_colour).failed == 0

@@ -121,3 +121,10 @@ def test_bad_mode_and_sizes():
         warp_fast(img, 'Rotate', 10.0, interpolation='lanczos')
     with pytest.raises(ValueError, match="warp='exact'"):
         warp_fast(np.zeros((4, 4, 5), np.uint8), 'Rotate', 10.0)
+
+
+def test_examples():
+    import doctest
+
+    from mmautoaug.augment import fast_warp
+    assert doctest.testmod(fast_warp).failed == 0
