@@ -89,11 +89,11 @@ def apply_tables(x: torch.Tensor,
     if out is not None and (out.dtype != torch.uint8
                             or not out.is_contiguous()):
         return out.copy_(apply_tables(x, tables))
-    if out is None:
-        out = torch.empty_like(x, memory_format=torch.contiguous_format)
     if x.numel() == 0:
-        return out
+        return torch.empty_like(x) if out is None else out
     if _cpu_planes(x, _CV2_PLANE_PIXELS):
+        if out is None:
+            out = torch.empty_like(x, memory_format=torch.contiguous_format)
         h, w = x.shape[-2:]
         src = x.contiguous().numpy().reshape(-1, h, w)
         dst = out.numpy().reshape(-1, h, w)
@@ -101,8 +101,8 @@ def apply_tables(x: torch.Tensor,
             cv2.LUT(plane, table, dst=target)
         return out
     codes = table_codes(x.contiguous())
-    found = tables.reshape(-1).index_select(0, codes.view(-1))
-    return out.copy_(found.view(x.shape))
+    found = tables.reshape(-1).index_select(0, codes.view(-1)).view(x.shape)
+    return found if out is None else out.copy_(found)
 
 
 def _numpy_tables(tables: torch.Tensor) -> np.ndarray:

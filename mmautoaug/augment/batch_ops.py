@@ -131,7 +131,7 @@ def apply_batch_op(images: torch.Tensor,
                     for op, sl in groups
                 ]
                 _put_rows(out, order[piece],
-                          apply_tables(x, torch.cat(tables), out=x))
+                          apply_tables(x, torch.cat(tables)))
         else:
             for op, sl in run:
                 # kernels that draw (Cutout) take their block at once, so
