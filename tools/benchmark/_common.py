@@ -113,7 +113,7 @@ class PeakMemory:
         if not self.rss_of_block:
             rss += ' (process peak)'
         elif self.start_rss_mib is not None:
-            rss += f' (+{self.rss_mib - self.start_rss_mib:.0f})'
+            rss += f' (+{max(0.0, self.rss_mib - self.start_rss_mib):.0f})'
         if self.cuda_mib is None:
             return rss
         return f'{rss}, {self.cuda_mib:.0f} MiB CUDA'
