@@ -24,7 +24,7 @@ model = dict(
     type='AdvAAClassifier',
     classifier={{_base_.model}},
     augmentor=dict(type='PolicyBatchAugment', space='autoaugment',
-                   cutout=16 / 32))
+                   cutout=16))
 
 custom_hooks = [
     dict(

@@ -1,6 +1,8 @@
 # AWS stage 2 on ImageNet (ResNet-50): on 8 GPUs, 8 independent policy
 # evaluations per controller step (each rank fine-tunes its own copy on the
-# whole train part), rewards averaged into the PPO update.
+# whole train part); each rank's advantage (its reward against its own running
+# baseline) pushes the pairs it used, and the controller's gradients are
+# averaged over the ranks.
 _base_ = ['./aws-stage1_resnet50_8xb32_in1k.py']
 
 train_dataloader = dict(
@@ -16,7 +18,13 @@ train_cfg = dict(
     reward_topk=2,
     controller=dict(type='AWSController', space='aws',
                     parametrization='sigmoid'),
-    controller_optimizer=dict(type='Adam', lr=0.1),
+    # the authors' controller settings (yaml: agent.op_cfg, agent.sc_cfg;
+    # see the CIFAR search config)
+    controller_optimizer=dict(type='Adam', lr=0.1, betas=(0.5, 0.999),
+                              weight_decay=0),
+    controller_scheduler=dict(type='LinearLR', start_factor=0.125,
+                              end_factor=1.0, begin=0, end=11,
+                              by_epoch=False),
     clip=0.2,
     ppo_steps=5,
     kl_threshold=0.002,

@@ -1,6 +1,7 @@
 # Retrain ResNet-50 on ImageNet (the baseline recipe,
 # configs/baseline/resnet50_8xb32_in1k.py) with the distribution AWS found
-# there, per image after the crop and flip.
+# there (policy.json: the best evaluated controller), per image after the crop
+# and flip.
 _base_ = ['../baseline/resnet50_8xb32_in1k.py']
 
 policy = 'work_dirs/aws-search_resnet50_8xb32_in1k/policy.json'

@@ -31,7 +31,7 @@ model = dict(
             type='mmpretrain.LinearClsHead', num_classes=10, in_channels=64,
             loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0))),
     augmentor=dict(type='PolicyBatchAugment', space='autoaugment',
-                   cutout=16 / 32))
+                   cutout=16))
 
 train_dataloader = dict(batch_size=32, num_workers=1,
                         persistent_workers=False)

@@ -31,7 +31,7 @@ batch_size = 32  # per GPU, before the M copies
 max_epochs = 100
 num_workers = 4
 lr = 0.1 * batch_size / 256  # SGD, linear scaling (Goyal et al., 2017)
-cutout = None  # side of a Cutout square after the policy (fraction of width)
+cutout = None  # side in pixels of a Cutout after the policy (16 on 32 px)
 # RGB mean / std of your images (ImageNet's here)
 mean = [123.675, 116.28, 103.53]
 std = [58.395, 57.12, 57.375]

@@ -14,11 +14,13 @@ authors' code used it:
 from .batch_ops import apply_batch_op, apply_sub_policies, augment_batch
 from .geometry import op_matrix, transform_boxes, transform_points
 from .image_ops import apply_image_op
-from .spaces import (AUTOAUGMENT, AWS, FASTAA, GEOMETRIC_OPS, OP_PARAMS,
-                     SPACES, OpRange, SearchSpace, get_space, sub_policy_pairs)
+from .spaces import (AUTOAUGMENT, AWS, FASTAA, GEOMETRIC_OPS, INTERPOLATIONS,
+                     OP_PARAMS, SPACES, OpRange, SearchSpace, get_space,
+                     sub_policy_pairs)
 
 __all__ = [
-    'OP_PARAMS', 'GEOMETRIC_OPS', 'OpRange', 'SearchSpace', 'SPACES', 'FASTAA',
+    'OP_PARAMS', 'GEOMETRIC_OPS', 'INTERPOLATIONS', 'OpRange', 'SearchSpace',
+    'SPACES', 'FASTAA',
     'AUTOAUGMENT', 'AWS', 'get_space', 'sub_policy_pairs', 'apply_image_op',
     'apply_batch_op', 'augment_batch', 'apply_sub_policies', 'op_matrix',
     'transform_points', 'transform_boxes'

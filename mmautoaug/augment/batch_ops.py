@@ -14,16 +14,19 @@ magnitude gradient.
 import functools
 import itertools
 import math
-from typing import Optional, Sequence, Union
+from typing import Mapping, Optional, Sequence, Union
 
 import torch
 
 from . import levels
 from .batch_colour import (DRAWING_KERNELS, LUT_BUILDERS, PIXEL_KERNELS,
                            apply_tables)
-from .geometry import (check_op, pil_affine_data, pil_sampling_coefficients,
-                       source_indices)
-from .spaces import GEOMETRIC_OPS, OP_PARAMS, SearchSpace, get_space
+from .geometry import (_float64_on, check_op, pil_affine_data,
+                       pil_sampling_coefficients, source_indices)
+from .resample import (check_interpolation, filtered_levels,
+                       generic_coordinates)
+from .spaces import (GEOMETRIC_OPS, INTERPOLATIONS, OP_PARAMS, SearchSpace,
+                     get_space)
 
 Fill = Union[int, Sequence[int]]
 
@@ -37,7 +40,10 @@ def apply_batch_op(images: torch.Tensor,
                    cutout_fill: Fill = (125, 123, 114),
                    generator: Optional[torch.Generator] = None,
                    pair: Optional[torch.Tensor] = None,
-                   channel_order: str = 'rgb') -> torch.Tensor:
+                   channel_order: str = 'rgb',
+                   interpolation: Union[str, Mapping[str, str]] = 'nearest',
+                   op_fill: Optional[Mapping[str, Fill]] = None
+                   ) -> torch.Tensor:
     """Apply ``ops[op_index[i]]`` with ``param[i]`` to every sample ``i``.
 
     Args:
@@ -57,6 +63,11 @@ def apply_batch_op(images: torch.Tensor,
         pair (Tensor, optional): ``(N, C, H, W)`` images that SamplePairing
             mixes in; required when any sample's op is SamplePairing.
         channel_order (str): ``'rgb'`` or ``'bgr'``.
+        interpolation (str | Mapping[str, str]): PIL's resampling filter of
+            the geometric ops (see :func:`~.image_ops.apply_image_op`): one
+            for all, or per op name (ops not named use ``'nearest'``).
+        op_fill (Mapping[str, colour], optional): Per op name, a fill colour
+            that replaces ``fill`` for that op.
 
     Returns:
         Tensor: The augmented batch, same shape, dtype and device.
@@ -85,10 +96,17 @@ def apply_batch_op(images: torch.Tensor,
         k: _colour(v, images.shape[1], channel_order, k)
         for k, v in dict(fill=fill, cutout_fill=cutout_fill).items()
     }
+    filters = _per_op_interpolation(interpolation)
+    fills = {
+        op: _colour(v, images.shape[1], channel_order, f'op_fill[{op!r}]')
+        for op, v in (op_fill or {}).items() if check_op(op)
+    }
     op_index = op_index.to(images.device, torch.int64)
-    # samples sorted so that each op, and each kind of op (Identity, warps,
-    # level tables, pixel kernels), is one contiguous block of rows
-    kinds = sorted(range(len(ops)), key=lambda k: (_kind(ops[k]), k))
+    # samples sorted so that each op, and each kind of op (Identity, warps
+    # of each filter, level tables, pixel kernels), is one contiguous block
+    # of rows
+    kinds = sorted(range(len(ops)),
+                   key=lambda k: (_kind(ops[k], filters), k))
     rank = torch.empty(len(ops), dtype=torch.int64)
     rank[torch.tensor(kinds, dtype=torch.int64)] = torch.arange(len(ops))
     key = rank.to(images.device)[op_index]
@@ -111,17 +129,26 @@ def apply_batch_op(images: torch.Tensor,
     # on the CPU, blocks are worked through in pieces that keep the
     # temporaries of a kernel in cache (about 3x faster at 224x224)
     per = _rows_per_piece(images, _PIECE_LEVELS)
-    for kind, run in itertools.groupby(blocks, key=lambda b: _kind(b[0])):
+    for kind, run in itertools.groupby(blocks,
+                                       key=lambda b: _kind(b[0], filters)):
         run = list(run)
         span = slice(run[0][1].start, run[-1][1].stop)
         if kind == 0:  # Identity: the rows as they are
             _put_rows(out, order[span], _take_rows(images, order[span]))
-        elif kind == 1:  # one gather for all warps (of a piece)
+        elif kind <= len(INTERPOLATIONS):  # one gather per filter (piece)
+            warp = _warp if kind == 1 else _warp_filtered
             for piece, groups in _pieces(run, per):
                 x = _quantised(_take_rows(images, order[piece]))
+                row_fill = torch.tensor(
+                    [fills.get(op, colours['fill']) for op, _ in groups],
+                    dtype=x.dtype, device=x.device).repeat_interleave(
+                        torch.tensor([sl.stop - sl.start for _, sl in groups],
+                                     device=x.device),
+                        dim=0, output_size=len(x))
                 _put_rows(out, order[piece],
-                          _warp(x, groups, param, colours['fill']))
-        elif kind == 2:  # one lookup for all level tables (of a piece)
+                          warp(x, groups, param, row_fill,
+                               INTERPOLATIONS[kind - 1]))
+        elif kind == len(INTERPOLATIONS) + 1:  # one lookup for all tables
             for piece, groups in _pieces(
                     run, _rows_per_piece(images, _TABLE_PIECE_LEVELS)):
                 x = _quantised(_take_rows(images, order[piece]))
@@ -232,12 +259,31 @@ def _put_rows(out: torch.Tensor, index: torch.Tensor,
     out.index_copy_(0, index, values)
 
 
-def _kind(op: str) -> int:
+def _kind(op: str, filters: dict) -> int:
+    """0 Identity, 1..3 warps by filter (nearest, bilinear, bicubic), then
+    level tables, then pixel kernels."""
     if op == 'Identity':
         return 0
     if op in GEOMETRIC_OPS:
-        return 1
-    return 2 if op in LUT_BUILDERS else 3
+        return 1 + INTERPOLATIONS.index(filters.get(op, 'nearest'))
+    return len(INTERPOLATIONS) + (1 if op in LUT_BUILDERS else 2)
+
+
+def _per_op_interpolation(interpolation) -> dict:
+    """``{op: filter}`` from one filter name or a mapping (checked)."""
+    if isinstance(interpolation, str):
+        check_interpolation(interpolation)
+        return {op: interpolation for op in GEOMETRIC_OPS}
+    if not isinstance(interpolation, Mapping):
+        raise TypeError(f'interpolation: expected a filter name or a mapping '
+                        f'op -> filter, got {type(interpolation).__name__}')
+    for op, name in interpolation.items():
+        check_op(op)
+        check_interpolation(name, f'interpolation[{op!r}]')
+        if name != 'nearest' and op not in GEOMETRIC_OPS:
+            raise ValueError(f'interpolation[{op!r}]: {name!r} applies to '
+                             f'geometric ops only {GEOMETRIC_OPS}')
+    return dict(interpolation)
 
 
 def _check_batch(images, channel_order, **vectors) -> int:
@@ -326,10 +372,11 @@ def _quantised(x: torch.Tensor) -> torch.Tensor:
     return torch.floor(x.clamp(0, 255)).to(torch.uint8)
 
 
-def _warp(x, groups, param, fill) -> torch.Tensor:
+def _warp(x, groups, param, fill, interpolation='nearest') -> torch.Tensor:
     """One gather for all geometric samples, PIL's sampler per sample.
 
-    ``groups`` are ``(op, rows)`` slices of ``param`` covering ``x``.
+    ``groups`` are ``(op, rows)`` slices of ``param`` covering ``x``;
+    ``fill`` is ``(N, C)``, each row's fill levels.
 
     Source indices outside the image are clamped to -1 / size and read
     from a one-pixel frame of the fill colour.
@@ -347,12 +394,41 @@ def _warp(x, groups, param, fill) -> torch.Tensor:
     xin, yin = source_indices(coef, xs, ys)
     flat = (yin.clamp_(-1, h) + 1) * (w + 2) + xin.clamp_(-1, w) + 1
     flat = flat.to(torch.int64)
-    framed = torch.as_tensor(
-        fill, dtype=x.dtype,
-        device=x.device).view(1, c, 1, 1).repeat(n, 1, h + 2, w + 2)
+    framed = fill.view(n, c, 1, 1).repeat(1, 1, h + 2, w + 2)
     framed[:, :, 1:-1, 1:-1] = x
     flat = flat.view(n, 1, h * w).expand(n, c, h * w)
     return torch.gather(framed.flatten(2), 2, flat).view(n, c, h, w)
+
+
+def _warp_filtered(x, groups, param, fill, interpolation) -> torch.Tensor:
+    """PIL's bilinear / bicubic affine filter per sample (:mod:`.resample`).
+
+    Same arguments as :func:`_warp`.
+    """
+    n, c, h, w = x.shape
+    fdtype = _float64_on(x.device)
+    data = [
+        torch.cat(parts).to(fdtype).view(-1, 1)
+        for parts in zip(*[
+            pil_affine_data(op, param[sl], h, w) for op, sl in groups
+        ])
+    ]
+    grid_y, grid_x = torch.meshgrid(
+        torch.arange(h, device=x.device, dtype=fdtype),
+        torch.arange(w, device=x.device, dtype=fdtype), indexing='ij')
+    xx, yy = generic_coordinates(data, grid_x.reshape(1, -1),
+                                 grid_y.reshape(1, -1))
+    flat = x.flatten(2).to(fdtype)  # once, not per tap
+
+    def gather(rows, cols):
+        index = (rows * w + cols).unsqueeze(1).expand(n, c, h * w)
+        return torch.gather(flat, 2, index)
+
+    values, inside = filtered_levels(gather, xx, yy, h, w, interpolation,
+                                     lambda t: t.unsqueeze(1))
+    out = torch.where(inside.unsqueeze(1), values,
+                      fill.to(fdtype).unsqueeze(2))
+    return out.to(x.dtype).view(n, c, h, w)
 
 
 def augment_batch(images: torch.Tensor,
@@ -464,7 +540,10 @@ def augment_batch(images: torch.Tensor,
         cutout_fill=space.cutout_fill,
         generator=generator,
         pair=pair,
-        channel_order=channel_order).detach()
+        channel_order=channel_order,
+        interpolation={op: space.interpolation_for(op)
+                       for op in space.ops},
+        op_fill={op: space.fill_for(op) for op in space.ops}).detach()
     ste = (magnitude - magnitude.detach()).to(device, images.dtype).view(
         n, 1, 1, 1) if grad_wanted else None
     if relaxed:

@@ -8,7 +8,10 @@ Coordinates are *continuous* pixel coordinates: pixel ``(i, j)`` (column
 
 Every geometric op is PIL's ``Image.transform(size, AFFINE, data,
 NEAREST)`` (``Image.rotate`` for Rotate), as Fast AutoAugment's and
-AutoAugment's released code call it. :func:`pil_affine_data` gives PIL's
+AutoAugment's released code call it (a space may pick PIL's BILINEAR or
+BICUBIC filter per op instead, as AWS's code does for ShearX/Y; those are
+sampled in :mod:`.resample` from the same ``data``). :func:`pil_affine_data`
+gives PIL's
 6-tuple ``data = (a, b, c, d, e, f)``, which maps an OUTPUT coordinate to
 the INPUT coordinate it samples (``x_in = a*x + b*y + c``);
 :func:`pil_sampling_coefficients` turns it into the exact integer arithmetic

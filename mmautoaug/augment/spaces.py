@@ -38,8 +38,10 @@ AutoContrast, Invert, none (``None``)
 Equalize, Identity
 ====================  =======================================================
 
-Geometric ops use nearest-neighbour sampling; pixels that come from outside
-the image take the space's ``fill`` colour.
+Geometric ops sample with PIL's nearest-neighbour filter unless a space's
+:class:`OpRange` names another (``'bilinear'`` or ``'bicubic'``, see
+:data:`INTERPOLATIONS`); pixels that come from outside the image take the
+op's ``fill`` colour, which defaults to the space's.
 """
 import math
 from dataclasses import dataclass, field
@@ -72,6 +74,10 @@ OP_PARAMS: Dict[str, bool] = {
 #: Ops that move pixels, so boxes and masks must follow them.
 GEOMETRIC_OPS = ('ShearX', 'ShearY', 'TranslateX', 'TranslateY', 'Rotate')
 
+#: PIL's affine resampling filters a geometric op may use (``Image.NEAREST``,
+#: ``Image.BILINEAR``, ``Image.BICUBIC`` of ``Image.transform``).
+INTERPOLATIONS = ('nearest', 'bilinear', 'bicubic')
+
 Number = Union[float, np.ndarray, 'torch.Tensor']  # noqa: F821
 
 
@@ -89,12 +95,48 @@ class OpRange:
         rounding (str, optional): For integer parameters: ``'toward_low'``
             gives ``low + int(m * (high - low))`` (the authors' ``int()``),
             ``'nearest'`` rounds the value to the closest integer.
+        interpolation (str): Geometric ops only: PIL's resampling filter,
+            one of :data:`INTERPOLATIONS`. Defaults to ``'nearest'``.
+        fill (tuple[int], optional): Geometric ops only: (R, G, B) of the
+            pixels brought in from outside the image, overriding the space's
+            ``fill``. Defaults to None (the space's).
+        table (tuple[float], optional): A range that is a table of values,
+            as code that indexes a ``numpy.linspace`` defines it: ``m``
+            reads ``table[round(m * (len(table) - 1))]``, the value itself
+            for unsigned ops, the offset from ``center`` (``center + sign *
+            offset``) for signed ones, so the authors' numbers are replayed
+            to the last bit. ``low`` and ``high`` must be its ends. Defaults
+            to None (the linear map).
     """
     op: str
     low: float = 0.0
     high: float = 0.0
     center: Optional[float] = None
     rounding: Optional[str] = None
+    interpolation: str = 'nearest'
+    fill: Optional[Tuple[int, int, int]] = None
+    table: Optional[Tuple[float, ...]] = None
+
+    def __post_init__(self):
+        if self.interpolation not in INTERPOLATIONS:
+            raise ValueError(f'OpRange {self.op!r}: interpolation '
+                             f'{self.interpolation!r}; allowed: '
+                             f'{INTERPOLATIONS}')
+        moved = self.interpolation != 'nearest' or self.fill is not None
+        if moved and self.op not in GEOMETRIC_OPS:
+            raise ValueError(f'OpRange {self.op!r}: interpolation and fill '
+                             f'apply to geometric ops only '
+                             f'{GEOMETRIC_OPS}')
+        if self.table is not None:
+            ends = [float(self.table[0]), float(self.table[-1])]
+            if self.signed:
+                ends = [self.center + e for e in ends]
+            if len(self.table) < 2 or not np.allclose(
+                    ends, [self.low, self.high], rtol=0, atol=1e-9):
+                raise ValueError(
+                    f'OpRange {self.op!r}: table must hold >= 2 values whose '
+                    f'ends give low={self.low} and high={self.high}, got '
+                    f'{self.table}')
 
     @property
     def takes_magnitude(self) -> bool:
@@ -129,6 +171,9 @@ class OpRange:
         """
         if not self.takes_magnitude:
             return None
+        if self.table is not None:
+            value = _lookup(self.table, magnitude)
+            return self.center + sign * value if self.signed else value
         offset = magnitude * (self.high - self.low)
         if self.rounding == 'toward_low':
             offset = _trunc(offset)
@@ -138,6 +183,27 @@ class OpRange:
         if self.signed:
             value = self.center + sign * (value - self.center)
         return value
+
+
+def _lookup(table: Sequence[float], magnitude: Number) -> Number:
+    """``table[round(m * (len(table) - 1))]`` for floats, arrays, tensors."""
+    last = len(table) - 1
+    if hasattr(magnitude, 'trunc'):  # torch.Tensor
+        import torch
+        dtype = (torch.float64 if magnitude.device.type != 'mps' else
+                 torch.float32)
+        values = torch.tensor(table, dtype=dtype, device=magnitude.device)
+        index = (magnitude * last).round().long().clamp(0, last)
+        return values[index]
+    if isinstance(magnitude, np.ndarray):
+        index = np.clip(np.rint(magnitude * last).astype(np.int64), 0, last)
+        return np.asarray(table, dtype=np.float64)[index]
+    return float(table[min(max(int(round(magnitude * last)), 0), last)])
+
+
+def _linspace10(start: float, stop: float) -> Tuple[float, ...]:
+    """``numpy.linspace(start, stop, 10)``: the authors' ``RANGES``."""
+    return tuple(float(v) for v in np.linspace(start, stop, 10))
 
 
 def _trunc(x: Number) -> Number:
@@ -163,7 +229,8 @@ class SearchSpace:
         ranges (tuple[OpRange]): One entry per op, in the space's order
             (the order a controller indexes, fixed across runs).
         fill (tuple[int]): Colour of pixels that geometric ops bring in
-            from outside the image.
+            from outside the image (an op's :attr:`OpRange.fill` overrides
+            it, see :meth:`fill_for`).
         cutout_fill (tuple[int]): Colour of the Cutout square.
         magnitude_bins (int, optional): Discrete spaces only: bin ``b`` is
             the normalised magnitude ``b / magnitude_bins``.
@@ -214,6 +281,26 @@ class SearchSpace:
     def param(self, op: str, magnitude: Number, sign: Number = 1.0):
         """Shortcut for ``self.range(op).param(magnitude, sign)``."""
         return self.range(op).param(magnitude, sign)
+
+    def fill_for(self, op: str) -> Tuple[int, int, int]:
+        """The fill colour of ``op``: its own, else the space's.
+
+        Examples:
+            >>> AWS.fill_for('Rotate'), AWS.fill_for('ShearX')
+            ((0, 0, 0), (128, 128, 128))
+        """
+        own = self.range(op).fill if op in self else None
+        return self.fill if own is None else own
+
+    def interpolation_for(self, op: str) -> str:
+        """PIL's resampling filter of ``op`` (``'nearest'`` for ops outside
+        the space, e.g. the Identity that batched callers add).
+
+        Examples:
+            >>> AWS.interpolation_for('ShearX')
+            'bicubic'
+        """
+        return self.range(op).interpolation if op in self else 'nearest'
 
     def bin_to_magnitude(self, b: Union[int, np.ndarray]) -> Number:
         """Normalised magnitude of a discrete bin (discrete spaces only)."""
@@ -296,31 +383,47 @@ AUTOAUGMENT = SearchSpace(
 _AWS_LEVELS = (1 / 3, 2 / 3, 1.0)
 #: AWS's space (36 augmentations): 11 ops at 3 magnitude levels + 3 without.
 #: Source: Tian et al., "Improving Auto-Augment via Augmentation-Wise Weight
-#: Sharing", NeurIPS 2020, appendix: ShearX/Y {0.1, 0.2, 0.3}; TranslateX/Y
-#: {0.151, 0.302, 0.453} x size; Rotate {10, 20, 30}; Color/Contrast/
-#: Sharpness/Brightness 1 +/- {0.3, 0.6, 0.9}; Posterize {7, 5, 4} bits;
-#: Solarize {170.7, 85.3, 0}; random sign where signed; AutoContrast,
-#: Equalize, Invert. The levels are the magnitudes 1/3, 2/3 and 1 here.
+#: Sharing", NeurIPS 2020, appendix, and the authors' pre-release
+#: (AWS-OHL-AutoAug, ``aug_op/ops.py``; levels 3, 6, 9 of 10-point
+#: ``linspace`` ranges, kept as tables so the parameters are theirs to the
+#: last bit): ShearX/Y {0.1, 0.2, 0.3}, BICUBIC, fill 128;
+#: TranslateX/Y {1, 2, 3} x 50/331 of the size (their 150/331 maximum),
+#: nearest, fill 128; Rotate {10, 20, 30} by ``Image.rotate`` (nearest, fill
+#: black); Color/Contrast/Sharpness/Brightness 1 +/- {0.3, 0.6, 0.9};
+#: Posterize {7, 5, 4} bits; Solarize {170.7, 85.3, 0}; random sign where
+#: signed; AutoContrast, Equalize, Invert. The levels are the magnitudes 1/3,
+#: 2/3 and 1 here.
 AWS = SearchSpace(
     name='aws',
     ranges=(
-        OpRange('ShearX', 0.0, 0.3, center=0.0),
-        OpRange('ShearY', 0.0, 0.3, center=0.0),
-        OpRange('TranslateX', 0.0, 0.453, center=0.0),
-        OpRange('TranslateY', 0.0, 0.453, center=0.0),
-        OpRange('Rotate', 0.0, 30.0, center=0.0),
-        OpRange('Color', 1.0, 1.9, center=1.0),
-        OpRange('Contrast', 1.0, 1.9, center=1.0),
-        OpRange('Sharpness', 1.0, 1.9, center=1.0),
-        OpRange('Brightness', 1.0, 1.9, center=1.0),
-        OpRange('Posterize', 8.0, 4.0, rounding='nearest'),
-        OpRange('Solarize', 256.0, 0.0),
+        OpRange('ShearX', 0.0, 0.3, center=0.0, interpolation='bicubic',
+                table=_linspace10(0, 0.3)),
+        OpRange('ShearY', 0.0, 0.3, center=0.0, interpolation='bicubic',
+                table=_linspace10(0, 0.3)),
+        OpRange('TranslateX', 0.0, 150 / 331, center=0.0,
+                table=_linspace10(0, 150 / 331)),
+        OpRange('TranslateY', 0.0, 150 / 331, center=0.0,
+                table=_linspace10(0, 150 / 331)),
+        OpRange('Rotate', 0.0, 30.0, center=0.0, fill=(0, 0, 0),
+                table=_linspace10(0, 30)),
+        OpRange('Color', 1.0, 1.9, center=1.0, table=_linspace10(0, 0.9)),
+        OpRange('Contrast', 1.0, 1.9, center=1.0,
+                table=_linspace10(0, 0.9)),
+        OpRange('Sharpness', 1.0, 1.9, center=1.0,
+                table=_linspace10(0, 0.9)),
+        OpRange('Brightness', 1.0, 1.9, center=1.0,
+                table=_linspace10(0, 0.9)),
+        OpRange('Posterize', 8.0, 4.0, rounding='nearest',
+                table=tuple(float(v) for v in np.round(
+                    np.linspace(8, 4, 10), 0))),
+        OpRange('Solarize', 256.0, 0.0, table=_linspace10(256, 0)),
         OpRange('AutoContrast'),
         OpRange('Equalize'),
         OpRange('Invert'),
     ),
     fill=(128, 128, 128),
-    source='Tian et al., NeurIPS 2020 (AWS), appendix search space')
+    source='Tian et al., NeurIPS 2020 (AWS), appendix search space; ops as '
+    'the authors\' pre-release AWS-OHL-AutoAug aug_op/ops.py applies them')
 object.__setattr__(
     AWS, 'candidates',
     tuple((r.op, m) for r in AWS.ranges if r.takes_magnitude

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from mmautoaug.augment import (AUTOAUGMENT, AWS, FASTAA, OP_PARAMS,
-                               apply_batch_op, apply_image_op,
+from mmautoaug.augment import (AUTOAUGMENT, AWS, FASTAA, GEOMETRIC_OPS,
+                               OP_PARAMS, apply_batch_op, apply_image_op,
                                apply_sub_policies, augment_batch)
 from .conftest import PARAMS, ReplayRng, pil_reference
 
@@ -316,7 +316,8 @@ def test_augment_batch_maps_magnitudes_through_the_space(photos):
             x[:len(cases)], space, idx, m, torch.ones(len(cases)), sign=sign)
         for i, (op, mag, s) in enumerate(cases):
             p = space.range(op).param(mag, s)
-            want = apply_image_op(imgs[0], op, p, fill=space.fill)
+            want = apply_image_op(imgs[0], op, p, fill=space.fill_for(op),
+                                  interpolation=space.interpolation_for(op))
             assert np.array_equal(_image(out[i]), want), (space.name, op)
 
 
@@ -418,6 +419,33 @@ def test_bgr_batches_and_every_op_in_one_call(photos):
             pair=pairs[i],
             rng=ReplayRng([centre[0, 0], centre[1, 0]]))
         assert np.array_equal(_image(out[i])[..., ::-1], want), op
+
+
+@pytest.mark.parametrize('device', DEVICES)
+@pytest.mark.parametrize('dtype', [torch.uint8, torch.float32])
+def test_filters_and_op_fills_in_one_call(square_photos, device, dtype):
+    """Nearest, bilinear and bicubic warps with their own fill colours, mixed
+    with other ops in one call, equal the per-image face pixel for pixel."""
+    interpolation = {'ShearX': 'bicubic', 'ShearY': 'bilinear',
+                     'Rotate': 'bicubic', 'TranslateY': 'nearest'}
+    op_fill = {'Rotate': (0, 0, 0), 'ShearY': (10, 200, 30)}
+    cases = [(op, v) for op in GEOMETRIC_OPS + ('Invert', 'Solarize')
+             for v in PARAMS[op]]
+    imgs = [square_photos[i % len(square_photos)] for i in range(len(cases))]
+    ops = [op for op, _ in cases]
+    out = apply_batch_op(
+        _batch(imgs, dtype).to(device),
+        torch.tensor([OPS.index(op) for op in ops], device=device),
+        torch.tensor([0.0 if v is None else v for _, v in cases],
+                     dtype=torch.float64, device=device),
+        ops=OPS, fill=(128, 64, 0), interpolation=interpolation,
+        op_fill=op_fill)
+    assert out.dtype == dtype
+    for i, (op, v) in enumerate(cases):
+        want = apply_image_op(
+            imgs[i], op, v, fill=op_fill.get(op, (128, 64, 0)),
+            interpolation=interpolation.get(op, 'nearest'))
+        assert np.array_equal(_image(out[i]), want), (op, v)
 
 
 def test_large_image_batch_cheaply():

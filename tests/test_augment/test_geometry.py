@@ -30,6 +30,25 @@ def test_a_pixel_lands_where_the_matrix_says(op, v):
         assert np.abs(landed - expected).max() <= 0.75, (op, v, px, py)
 
 
+@pytest.mark.parametrize('interpolation', ['bilinear', 'bicubic'])
+@pytest.mark.parametrize('op,v', MOVES)
+def test_filtered_warps_move_content_where_the_matrix_says(
+        op, v, interpolation):
+    """Bilinear / bicubic warps sample the continuous coordinate itself: a
+    smooth blob's centre of mass lands on the matrix's image of its centre
+    (no half-pixel snapping)."""
+    m = op_matrix(op, v, H, W)
+    ys, xs = np.mgrid[0:H, 0:W] + 0.5
+    for px, py in POINTS:
+        blob = 250 * np.exp(-((xs - px - 0.5)**2 + (ys - py - 0.5)**2) / 4)
+        img = blob.astype(np.uint8)
+        out = apply_image_op(img, op, v,
+                             interpolation=interpolation).astype(float)
+        landed = np.array([(out * xs).sum(), (out * ys).sum()]) / out.sum()
+        expected = transform_points(np.array([[px + 0.5, py + 0.5]]), m)[0]
+        assert np.abs(landed - expected).max() <= 0.1, (op, v, px, py)
+
+
 @pytest.mark.parametrize('op,v', MOVES)
 def test_box_holds_the_moved_object(op, v):
     img = np.zeros((H, W), np.uint8)

@@ -158,8 +158,9 @@ def test_recompute_bbox_gives_tight_boxes_from_masks(mask_type):
 
 def test_min_box_size_drops_slivers():
     boxes = np.array([[2., 10, 16, 20]], np.float32)
-    # AWS TranslateX at 0.4: 12.8 px; to the left a 3.2 px sliver remains
-    policy = Policy('aws', [[('TranslateX', 1.0, 0.4 / 0.453)]])
+    # TranslateX at 0.4 (fastaa: -0.45 + m * 0.9, random sign): 12.8 px; to
+    # the left a 3.2 px sliver remains
+    policy = Policy('fastaa', [[('TranslateX', 1.0, 0.85 / 0.9)]])
     slivers = 0
     for seed in range(8):
         out = DetPolicyAugment(policy, seed=seed)(_sample(boxes, h=32, w=32))

@@ -1,5 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """PolicyBatchAugment: M policies -> M copies of a batch, on the device."""
+import numpy as np
 import pytest
 import torch
 
@@ -18,6 +19,16 @@ def _one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+class ReplayRng:
+    """Stands in for ``np.random.Generator``: replays given uniforms."""
+
+    def __init__(self, values):
+        self.values = list(values)
+
+    def uniform(self, low, high):
+        return low + (high - low) * self.values.pop(0)
 
 
 def _const(n=4, value=50.0, size=8):
@@ -73,22 +84,71 @@ def test_sub_policy_weights_choose_the_sub_policy():
     assert set(chosen.tolist()) == {50.0, 205.0}
 
 
-def test_cutout_follows_the_policy():
-    aug = PolicyBatchAugment(cutout=0.5, seed=2)
-    aug.set_arrays(torch.tensor([[[INVERT]]]), torch.ones(1, 1, 1),
-                   torch.zeros(1, 1, 1))
-    out = aug(_const(8, size=16))
-    fill = torch.tensor(AUTOAUGMENT.cutout_fill, dtype=out.dtype)
-    for img in out:
-        in_square = (img == fill[:, None, None]).all(0)
-        # the library's Cutout square (int(side) + 1 = 9 px, clipped by the
-        # border) on the inverted image
-        assert 0 < int(in_square.sum()) <= 81
-        assert (img[:, ~in_square] == 205).all()
+def _painted_box(painted):
+    """``(x0, y0, x1, y1)`` of a boolean mask that must be one full
+    rectangle."""
+    rows = np.flatnonzero(painted.any(1))
+    cols = np.flatnonzero(painted.any(0))
+    assert rows.size and cols.size, 'no square painted'
+    y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    assert painted[y0:y1, x0:x1].all(), 'the painted pixels are no rectangle'
+    assert painted.sum() == (y1 - y0) * (x1 - x0)
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+def _centre(lo, hi, size, half=8):
+    """The integer centre a clipped square ``[lo, hi)`` was painted around:
+    ``lo = max(c - half, 0)``, ``hi = min(c + half, size)``."""
+    centre = hi - half if lo == 0 else lo + half
+    assert (max(centre - half, 0), min(centre + half, size)) == (lo, hi), \
+        f'[{lo}, {hi}) is not a {2 * half}-px square clipped at the border'
+    return centre
+
+
+def test_each_copy_gets_one_clipped_16px_square_the_per_image_face_paints():
+    from mmautoaug.augment.image_ops import apply_image_op
+    from mmautoaug.datasets import ClippedCutout
+    aug = PolicyBatchAugment(cutout=16, seed=2)
+    # M=3: invert, nothing (prob 0), invert; every copy then gets Cutout
+    aug.set_arrays(torch.tensor([[[INVERT]], [[INVERT]], [[INVERT]]]),
+                   torch.tensor([[[1.0]], [[0.0]], [[1.0]]]),
+                   torch.zeros(3, 1, 1))
+    batch = 64
+    x = torch.full((batch, 3, 32, 32), 50.0)
+    out = aug(x)
+    assert out.shape == (3 * batch, 3, 32, 32)
+    fill = np.array(AUTOAUGMENT.cutout_fill, np.uint8)
+    areas, centres = [], set()
+    for i, img in enumerate(out.numpy().astype(np.uint8).transpose(0, 2, 3,
+                                                                     1)):
+        policy_out = np.full((32, 32, 3), 50 if i // batch == 1 else 205,
+                             np.uint8)
+        painted = (img == fill).all(-1)
+        # outside the square: the policy's output, untouched
+        assert (img[~painted] == policy_out[~painted]).all()
+        x0, y0, x1, y1 = _painted_box(painted)
+        cx, cy = _centre(x0, x1, 32), _centre(y0, y1, 32)
+        centres.add((cx, cy))
+        areas.append((x1 - x0) * (y1 - y0))
+        # the per-image face paints the same square for that centre
+        want = apply_image_op(
+            policy_out, 'ClippedCutout', 16,
+            cutout_fill=AUTOAUGMENT.cutout_fill,
+            rng=ReplayRng([(cx + 0.5) / 32, (cy + 0.5) / 32]))
+        assert np.array_equal(img, want)
+    # squares are placed independently on every image of every copy
+    assert len(centres) > 0.8 * len(areas)
+    # the paper Cutout's 196 px on average (Fast-AA's shifted 17-px square
+    # covers 251.6): 192 squares, standard error about 4 px
+    assert abs(np.mean(areas) - 196.0) < 16.0, np.mean(areas)
+    assert max(areas) == 256 and min(areas) < 256
+    # the pipeline face (retraining) paints the same colour
+    assert tuple(ClippedCutout(length=16).fill) == tuple(
+        AUTOAUGMENT.cutout_fill)
 
 
 def test_seeded_generator_and_reseed_repeat_draws():
-    aug = PolicyBatchAugment(cutout=0.25, seed=5)
+    aug = PolicyBatchAugment(cutout=4, seed=5)
     aug.set_arrays(torch.tensor([[[INVERT], [BRIGHTNESS]]]),
                    torch.full((1, 2, 1), 0.5), torch.full((1, 2, 1), 0.3))
     x = torch.rand(8, 3, 16, 16) * 255
@@ -149,7 +209,12 @@ def test_errors_name_the_field():
         aug.set_arrays(torch.zeros(1, 2, 1, dtype=torch.long),
                        torch.ones(1, 2, 1), torch.ones(1, 2, 1),
                        weights=torch.zeros(1, 2))
-    with pytest.raises(ValueError, match='cutout'):
-        PolicyBatchAugment(cutout=2.0)
+    for bad in (2.0, 0, -16, True, '16'):
+        with pytest.raises(ValueError, match='cutout must be None or the '
+                           'side of the ClippedCutout square in pixels'):
+            PolicyBatchAugment(cutout=bad)
+    # the fraction form of earlier versions is refused with the pixel form
+    with pytest.raises(ValueError, match=r'cutout=16 for 0\.5'):
+        PolicyBatchAugment(cutout=0.5)
     with pytest.raises(RuntimeError, match='seed'):
         aug.reseed(3)

@@ -99,14 +99,34 @@ def test_reinforce_loss_gradient_and_normalisation():
     losses = torch.tensor([1.0, 2.0, 3.0, 4.0])
     reinforce_loss(losses, log_prob, entropy, entropy_weight=1e-5).backward()
     reward = (losses - losses.mean()) / losses.std(unbiased=False)
-    torch.testing.assert_close(log_prob.grad, -reward / 4)
-    torch.testing.assert_close(entropy.grad, torch.full((4, ), -1e-5 / 4))
+    torch.testing.assert_close(log_prob.grad, -reward / 4, rtol=1e-6, atol=0)
+    # relative only: the entropy bonus is -1e-5 / 4 = -2.5e-6 per policy, an
+    # absolute tolerance of 1e-5 would let its sign flip pass
+    torch.testing.assert_close(entropy.grad, torch.full((4, ), -1e-5 / 4),
+                               rtol=1e-6, atol=0)
     # scale-free: multiplying every loss by 10 changes nothing
     lp2 = torch.zeros(4, requires_grad=True)
     reinforce_loss(losses * 10, lp2, torch.zeros(4)).backward()
     torch.testing.assert_close(lp2.grad, log_prob.grad)
     with pytest.raises(ValueError, match='losses'):
         reinforce_loss(torch.zeros(3), log_prob, entropy)
+
+
+def test_the_entropy_bonus_raises_the_entropy():
+    """With equal losses (no reward signal) only the entropy term moves
+    the generator, and descending the loss must make it MORE uniform; Adam
+    normalises the step, so even the paper's 1e-5 weight moves it."""
+    from mmautoaug.search.advaa import AdvAAHook
+    torch.manual_seed(0)
+    hook = AdvAAHook(num_policies=8, optimizer=dict(type='Adam', lr=0.01))
+    with torch.no_grad():  # start from a peaked generator
+        hook.generator.op_head.bias[3] += 4.0
+        hook.generator.mag_head.bias[9] += 4.0
+    before = hook.probe_entropy()
+    for step in range(20):
+        hook.update(torch.ones(8), hook.sample(seed=step))
+    after = hook.probe_entropy()
+    assert after > before + 2.0, (before, after)
 
 
 def test_bad_arguments_are_named():

@@ -123,7 +123,7 @@ def _config(data_root, work_dir, max_epochs=2, launcher='none'):
                 head=dict(type='mmpretrain.LinearClsHead', num_classes=2,
                           in_channels=64,
                           loss=dict(type='mmpretrain.CrossEntropyLoss'))),
-            augmentor=dict(type='PolicyBatchAugment', cutout=0.5, seed=7)),
+            augmentor=dict(type='PolicyBatchAugment', cutout=8, seed=7)),
         train_dataloader=dict(
             batch_size=4, num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=True),
@@ -137,6 +137,8 @@ def _config(data_root, work_dir, max_epochs=2, launcher='none'):
                            optimizer=dict(type='Adam', lr=0.01))],
         default_hooks=dict(checkpoint=dict(type='CheckpointHook', interval=1),
                            logger=dict(type='LoggerHook', interval=1)),
+        # log every step's own loss, not a moving average
+        log_processor=dict(window_size=1),
         env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo')),
         randomness=dict(seed=0),
         log_level='INFO'))
@@ -186,6 +188,15 @@ def test_search_writes_policies_logs_and_resumes_exactly(tmp_path):
     last = Policy.load(osp.join(work, 'policy.json'))
     assert len(last.meta['losses']) == 3
     assert len(Policy.load(osp.join(work, 'policy_final.json'))) == 15
+    # the policy for transfer: both epochs (K=10 > 2), each half the weight
+    transfer = Policy.load(osp.join(work, 'policy_transfer.json'))
+    assert transfer.meta['epochs'] == [1, 2] and transfer.meta['kind'] == \
+        'transfer'
+    assert sum(transfer.weights) == pytest.approx(1.0)
+    schedule = [Policy.load(osp.join(work, 'policy_schedule',
+                                     f'epoch_{e:04d}.json')) for e in (1, 2)]
+    assert {tuple(op.op for op in sub) for sub in transfer.sub_policies} == {
+        tuple(op.op for op in sub) for p in schedule for sub in p.sub_policies}
     # entropy and op histogram in the log and the scalars
     log_file = [f for f in os.listdir(osp.join(work, runner.timestamp))
                 if f.endswith('.log')][0]
@@ -194,6 +205,13 @@ def test_search_writes_policies_logs_and_resumes_exactly(tmp_path):
     scalars = [json.loads(line) for line in open(
         osp.join(work, runner.timestamp, 'vis_data', 'scalars.json'))]
     assert any('advaa/op_entropy' in s for s in scalars)
+    # the per-policy losses are per-image means: over the M policies they
+    # average to the mean training loss of the epoch's 4 equal steps
+    # (16 images, batch 4; the logger logs every step)
+    epoch2 = [s['loss'] for s in scalars if 'loss' in s and s['step'] > 4]
+    assert len(epoch2) == 4
+    assert np.mean(last.meta['losses']) == pytest.approx(np.mean(epoch2),
+                                                         rel=1e-3)
     # the generator moved, and its state is in the checkpoint
     ckpt = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=False)
     assert set(ckpt['advaa']) >= {'generator', 'optimizer', 'actions'}

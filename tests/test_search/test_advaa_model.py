@@ -129,7 +129,7 @@ def test_with_an_mmpretrain_classifier():
             head=dict(type='mmpretrain.LinearClsHead', num_classes=3,
                       in_channels=64,
                       loss=dict(type='mmpretrain.CrossEntropyLoss'))),
-        augmentor=dict(type='PolicyBatchAugment', cutout=0.5, seed=0),
+        augmentor=dict(type='PolicyBatchAugment', cutout=8, seed=0),
         data_preprocessor=dict(type='AugmentDataPreprocessor',
                                defer_normalize=True, mean=[128.0] * 3,
                                std=[64.0] * 3))
@@ -213,7 +213,7 @@ def test_the_classifier_learns_under_the_adversarial_copies():
             head=dict(type='mmpretrain.LinearClsHead', num_classes=2,
                       in_channels=64,
                       loss=dict(type='mmpretrain.CrossEntropyLoss'))),
-        augmentor=dict(type='PolicyBatchAugment', cutout=0.5, seed=0),
+        augmentor=dict(type='PolicyBatchAugment', cutout=8, seed=0),
         data_preprocessor=dict(type='AugmentDataPreprocessor',
                                defer_normalize=True, mean=[127.5] * 3,
                                std=[127.5] * 3))

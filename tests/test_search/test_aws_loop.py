@@ -3,6 +3,7 @@
 AWSSearchLoop (fresh copies of the shared weights, outputs, resume)."""
 import copy
 import hashlib
+import importlib.util
 import json
 import os.path as osp
 
@@ -14,10 +15,11 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmpretrain.datasets import BaseDataset
 
+from mmautoaug.models.policy_models import AWSController
 from mmautoaug.policy import Policy
 from mmautoaug.registry import DATASETS, MODELS
-from mmautoaug.search.aws.loop import (BEST_CONTROLLER_FILE, HISTORY_FILE,
-                                       STATE_FILE)
+from mmautoaug.search.aws.export import (BEST_CONTROLLER_FILE, HISTORY_FILE,
+                                         STATE_FILE, STEP_CONTROLLER_DIR)
 from mmautoaug.utils import register_all_modules
 
 register_all_modules()
@@ -162,12 +164,23 @@ def _search(stage1_dir, work_dir, num_steps, resume=False, seed=0,
             finetune_epochs=finetune_epochs,
             controller=dict(type='AWSController'),
             controller_optimizer=dict(type='Adam', lr=0.5),
+            controller_scheduler=dict(type='LinearLR', start_factor=0.125,
+                                      end=11, by_epoch=False),
             export_topk=(5, )),
         optim_wrapper=OPTIM, default_hooks=dict(QUIET, checkpoint=None),
         custom_hooks=[recorder], resume=resume, randomness=dict(seed=seed),
         default_scope='mmautoaug', experiment_name=f'aws_{num_steps}_{resume}')
     runner.train()
     return runner, recorder
+
+
+def _policy_tool(name):
+    path = osp.join(osp.dirname(osp.dirname(osp.dirname(
+        osp.abspath(__file__)))), 'tools', 'policy', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'policy_tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _checkpoint(stage1_dir):
@@ -203,26 +216,68 @@ def test_every_step_fine_tunes_a_fresh_copy_of_the_shared_weights(
         assert h['reward'] == pytest.approx(np.mean(h['accuracies']))
         assert 0.0 <= h['reward'] <= 1.0
         assert h['pairs_used'] == 2 * 28  # 2 epochs x 28 training images
-        assert 1 <= h['ppo_steps'] <= 5
-    assert history[0]['advantage'] == 0.0  # the baseline starts there
-    assert history[1]['advantage'] == pytest.approx(
-        history[1]['reward'] - history[0]['baseline'])
+        assert (h['ppo_steps'] == 0) == (h['advantage'] == 0.0)
+        assert h['ppo_steps'] <= 5
+    # the running baseline starts at the first reward and absorbs every
+    # reward before the advantage is taken (the authors' order)
+    assert history[0]['advantage'] == 0.0 and history[0]['ppo_steps'] == 0
+    baseline = history[0]['reward']
+    for h in history[1:]:
+        baseline = 0.9 * baseline + 0.1 * h['reward']
+        assert h['baseline'] == pytest.approx(baseline)
+        assert h['advantage'] == pytest.approx(h['reward'] - baseline)
 
-    policy = Policy.load(str(tmp_path / 'policy.json'))
-    assert policy.space_name == 'aws' and len(policy) == 36 * 36
-    assert all(len(sub) == 2 and sub[0].prob == sub[1].prob == 1.0
-               for sub in policy.sub_policies)
-    assert sum(policy.weights) == pytest.approx(1.0)
-    probs = runner.train_loop.controller.pair_probs().detach().flatten()
-    assert max(policy.weights) == pytest.approx(float(probs.max()), rel=1e-5)
-    top5 = Policy.load(str(tmp_path / 'policy_top5.json'))
-    top = sorted(probs.tolist(), reverse=True)[:5]
-    assert top5.weights == pytest.approx([p / sum(top) for p in top])
-    assert top5.sub_policies[0] == policy.sub_policies[0]
-
+    # policy.json: the best evaluated controller; policy_last.json: the
+    # latest one
     best = torch.load(tmp_path / BEST_CONTROLLER_FILE)
     assert best['reward'] == max(h['reward'] for h in history)
     assert history[best['step']]['reward'] == best['reward']
+    assert best['step'] == min(k for k, h in enumerate(history)
+                               if h['reward'] == best['reward'])
+    assert _hash(best['state_dict']) == rec.controllers[best['step']]
+    loop = runner.train_loop
+    for name, state in (('policy', best['state_dict']),
+                        ('policy_last', loop.controller.state_dict())):
+        ctrl = AWSController()
+        ctrl.load_state_dict(state)
+        probs = ctrl.pair_probs().detach().flatten()
+        policy = Policy.load(str(tmp_path / f'{name}.json'))
+        assert policy.space_name == 'aws' and len(policy) == 36 * 36
+        assert all(len(sub) == 2 and sub[0].prob == sub[1].prob == 1.0
+                   for sub in policy.sub_policies)
+        assert sum(policy.weights) == pytest.approx(1.0)
+        assert max(policy.weights) == pytest.approx(float(probs.max()),
+                                                    rel=1e-5)
+        top5 = Policy.load(str(tmp_path / f'{name}_top5.json'))
+        top = sorted(probs.tolist(), reverse=True)[:5]
+        assert top5.weights == pytest.approx([p / sum(top) for p in top])
+        assert top5.sub_policies[0] == policy.sub_policies[0]
+    assert Policy.load(str(tmp_path / 'policy.json')).meta['step'] == \
+        best['step']
+    # every evaluated controller is kept
+    for k in range(3):
+        saved = torch.load(tmp_path / STEP_CONTROLLER_DIR /
+                           f'step_{k:04d}.pth')
+        assert _hash(saved['state_dict']) == rec.controllers[k]
+        assert saved['reward'] == history[k]['reward']
+
+    # the tool turns any saved controller into the same policy files
+    tool = _policy_tool('aws_controller_to_policy')
+    for saved, expected in (
+            (BEST_CONTROLLER_FILE, 'policy.json'),
+            (STATE_FILE, 'policy_last.json'),
+            (osp.join(STEP_CONTROLLER_DIR, f'step_{best["step"]:04d}.pth'),
+             'policy.json')):
+        out = str(tmp_path / 'converted.json')
+        assert tool.main([str(tmp_path / saved), '--out', out]) == 0
+        got, want = Policy.load(out), Policy.load(str(tmp_path / expected))
+        assert got.sub_policies == want.sub_policies
+        assert got.weights == want.weights
+    assert tool.main([str(tmp_path / STATE_FILE), '--top-k', '5', '--out',
+                      out]) == 0
+    assert Policy.load(out).weights == Policy.load(
+        str(tmp_path / 'policy_last_top5.json')).weights
+    assert tool.main([str(tmp_path / HISTORY_FILE), '--out', out]) == 2
 
 
 def test_resume_continues_after_the_last_finished_step(stage1, tmp_path):
@@ -245,9 +300,13 @@ def test_resume_continues_after_the_last_finished_step(stage1, tmp_path):
     assert [h['step'] for h in history] == [0, 1, 2]
     assert history[:1] == saved['history']
     # the baseline went on from the saved one (not re-initialised)
+    baseline = 0.9 * saved['baselines'][0] + 0.1 * history[1]['reward']
     assert history[1]['advantage'] == pytest.approx(
-        history[1]['reward'] - saved['baseline'])
+        history[1]['reward'] - baseline)
     assert loop.step == 3 and loop.epoch == 3
+    # the controller's lr schedule went on too
+    assert [h['controller_lr'][0] for h in history] == pytest.approx(
+        [0.5 * (0.125 + 0.875 * t / 10) for t in range(3)])
     # Adam's state went on too: it counts every PPO inner step of all steps
     adam_steps = loop.controller_optimizer.state_dict()['state'][0]['step']
     assert int(adam_steps) == sum(h['ppo_steps'] for h in history)

@@ -93,6 +93,40 @@ def test_state_dict_is_an_image_classifiers():
     assert 'backbone.conv.weight' in keys
 
 
+def test_cutout_after_the_pair_is_a_clipped_black_square():
+    model = _model()
+    model.cutout = 4
+    model.set_distribution(_only(INVERT, INVERT))  # identity pair
+    out = model.augment(torch.full((64, 3, 8, 8), 255.0))
+    for img in out:
+        black = (img == 0).all(0)
+        rows, cols = torch.nonzero(black, as_tuple=True)
+        # one square of side 4 around a centre in the image, clipped at the
+        # borders (2x2 in a corner); everything else untouched
+        assert 4 <= int(black.sum()) <= 16
+        assert int(black.sum()) == (int(rows.max() - rows.min()) + 1) * (
+            int(cols.max() - cols.min()) + 1)
+        assert bool((img[:, ~black] == 255).all())
+    with pytest.raises(ValueError, match='cutout'):
+        AWSImageClassifier(cutout=0, backbone=dict(type='_AWSModelTinyNet'))
+
+
+def test_the_loss_path_every_wrapper_reaches_augments_and_normalises():
+    """``model(inputs, samples, mode='loss')`` is what MMEngine's DDP
+    wrapper calls after its own preprocessing: the pair, then the
+    normalisation, happen there."""
+    model = _model()
+    model.set_distribution(_only(INVERT, POSTERIZE_4))
+    seen = []
+    model.backbone.register_forward_pre_hook(
+        lambda m, args: seen.append(args[0].detach().clone()))
+    x = torch.randint(0, 256, (2, 3, 8, 8)).float()
+    samples = [DataSample().set_gt_label(0), DataSample().set_gt_label(1)]
+    model(x, samples, mode='loss')['loss'].backward()
+    assert torch.equal(seen[0], torch.floor((255 - x) / 16) * 16 / 255)
+    assert int(model.pair_usage.sum()) == 2
+
+
 def test_train_step_trains_on_augmented_normalised_inputs():
     model = _model()
     model.set_distribution(_only(INVERT, INVERT))  # identity pair

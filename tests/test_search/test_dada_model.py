@@ -219,3 +219,59 @@ def test_search_steps_train_the_network():
     data = dict(train=batch(0), val=batch(1))
     losses = [float(model.train_step(data, optim)['loss']) for _ in range(6)]
     assert losses[-1] < 0.5 * losses[0], losses
+
+
+def test_cutout_after_the_policy_on_the_training_half_only():
+    """cutout=L paints one clipped L x L square of the preprocessor's mean
+    colour on every training image (after the policy) and never touches
+    the validation batch."""
+    model, optim = build(cutout=4)
+    assert model.cutout_fill == (128, 128, 128)  # PREPROCESSOR's mean
+    with torch.no_grad():
+        model.policy.probs.zero_()  # no op applied: only the Cutout shows
+    seen = []
+    classifier_loss = model._classifier_loss
+
+    def record(inputs, data_samples, params=None):
+        seen.append(inputs.detach() * 64.0 + 128.0)  # undo normalisation
+        return classifier_loss(inputs, data_samples, params)
+
+    model._classifier_loss = record
+    train = dict(
+        inputs=[torch.full((3, 16, 16), 10, dtype=torch.uint8)] * 8,
+        data_samples=batch(0)['data_samples'])
+    val = dict(
+        inputs=[torch.full((3, 16, 16), 20, dtype=torch.uint8)] * 8,
+        data_samples=batch(1)['data_samples'])
+    model.train_step(dict(train=train, val=val), optim)
+    trained = seen[0]  # the training pass
+    painted = (trained - 128.0).abs() < 1e-3
+    assert torch.all(painted.all(1) | ((trained - 10).abs() < 1e-3).all(1))
+    counts = painted[:, 0].sum((1, 2))
+    # a 4 x 4 square clipped at the borders: at least 2 x 2
+    assert torch.all(counts >= 4) and torch.all(counts <= 16), counts
+    # validation at w and at w': untouched; the two HVP passes: the painted
+    # training batch
+    untouched = [
+        x for x in seen
+        if torch.allclose(x, torch.full_like(x, 20.0), atol=1e-3)
+    ]
+    assert len(untouched) == 2
+    assert sum(torch.allclose(x, trained) for x in seen) == len(seen) - 2
+
+
+def test_cutout_and_scale_arguments_are_checked():
+    with pytest.raises(ValueError, match='cutout'):
+        build(cutout=0)
+    with pytest.raises(ValueError, match='hvp_r'):
+        build(hvp_r=0)
+    model, optim = build(scale_by_xi=False)
+    optim['classifier'].param_groups[0]['lr'] = 0.0
+    with pytest.raises(ValueError, match='scale_by_xi'):
+        model.train_step(dict(train=batch(0), val=batch(1)), optim)
+
+
+def test_logits_start_equal():
+    model, _ = build()
+    logits = model.policy.logits.detach()
+    assert torch.all(logits == 1e-3)

@@ -70,7 +70,7 @@ def build(args):
                                     **norm)))
     advaa = MODELS.build(
         dict(type='AdvAAClassifier', classifier=classifier,
-             augmentor=dict(type='PolicyBatchAugment', cutout=0.5,
+             augmentor=dict(type='PolicyBatchAugment', cutout=16,
                             seed=args.seed),
              data_preprocessor=dict(type='AugmentDataPreprocessor',
                                     defer_normalize=True, **norm)))

@@ -12,10 +12,14 @@ and the same batches:
 
 - plain: ``ImageClassifier.train_step`` (SGD) on the ``N`` images;
 - DADA unrolled: ``DADASearchModel.train_step`` (train + val batch of N);
+- DADA unrolled with ``hvp='double_backward'`` (the exact product);
 - DADA first-order: the same with ``first_order=True``;
 - augmentation alone: the sample + on-device ops of one step;
 
-and prints them side by side with the ratio to the plain step.
+and prints them side by side with the ratio to the plain step. As in the
+search configs, the DADA steps paint Cutout (``--cutout`` px) after the
+policy and every network step clips its gradient at norm ``--clip`` (the
+plain step too).
 
 Examples:
     python tools/benchmark/dada_step.py                      # CPU, WRN-16-2
@@ -43,6 +47,16 @@ def parse_args(argv=None):
     parser.add_argument('--batch', type=int, default=32, help='N')
     parser.add_argument('--size', type=int, default=32, help='image side')
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument(
+        '--cutout',
+        type=int,
+        default=16,
+        help='Cutout side after the policy (0: none)')
+    parser.add_argument(
+        '--clip',
+        type=float,
+        default=5.0,
+        help='gradient norm clipping of the network steps (0: none)')
     parser.add_argument(
         '--threads',
         type=int,
@@ -83,13 +97,19 @@ def build(args):
             data_preprocessor=dict(
                 type='mmpretrain.ClsDataPreprocessor', **norm)))
     sgd = dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=2e-4)
+    clip = dict(clip_grad=dict(max_norm=args.clip)) if args.clip else {}
     models = {}
-    for name, first_order in (('unrolled', False), ('first_order', True)):
+    variants = (('unrolled', False, 'finite_difference'),
+                ('double_backward', False, 'double_backward'),
+                ('first_order', True, 'finite_difference'))
+    for name, first_order, hvp in variants:
         model = MODELS.build(
             dict(
                 type='DADASearchModel',
                 classifier=classifier,
                 first_order=first_order,
+                hvp=hvp,
+                cutout=args.cutout or None,
                 seed=args.seed,
                 data_preprocessor=dict(
                     type='AugmentDataPreprocessor',
@@ -100,7 +120,8 @@ def build(args):
             dict(
                 type='SubmoduleOptimWrapperConstructor',
                 optim_wrapper_cfg=dict(
-                    classifier=dict(type='OptimWrapper', optimizer=sgd),
+                    classifier=dict(
+                        type='OptimWrapper', optimizer=sgd, **clip),
                     policy=dict(
                         type='OptimWrapper',
                         optimizer=dict(
@@ -112,7 +133,7 @@ def build(args):
         torch.optim.SGD(plain.parameters(), **{
             k: v
             for k, v in sgd.items() if k != 'type'
-        }))
+        }), **clip)
 
     def batch(seed):
         g = torch.Generator().manual_seed(seed)
@@ -163,6 +184,7 @@ def main(argv=None):
     rows = [('plain step',
              timed(lambda: plain.train_step(train, plain_optim), args))]
     for name, label in (('unrolled', 'DADA step (unrolled)'),
+                        ('double_backward', 'DADA step (double backward)'),
                         ('first_order', 'DADA step (first-order)')):
         model, optim = models[name]
         rows.append((label, timed(lambda: model.train_step(pair, optim),
@@ -174,12 +196,14 @@ def main(argv=None):
             data = model.data_preprocessor(train, True)
             shared, local = model._generators(data['inputs'].device)
             sample = model.policy.sample(1, shared)
-            model._augment(data['inputs'], sample, local)
+            model._paint_cutout(
+                model._augment(data['inputs'], sample, local), local)
 
     rows.append(('augmentation alone', timed(augment_only, args)))
     base = rows[0][1]
     print(f'device={args.device} WRN-{args.depth}-{args.widen} '
-          f'batch={args.batch} image={args.size} threads='
+          f'batch={args.batch} image={args.size} cutout={args.cutout} '
+          f'clip={args.clip} threads='
           f'{torch.get_num_threads()} repeats={args.repeats} (median, '
           f'{args.clock} clock)')
     print(f'| {"step":<26} | {"ms":>9} | {"x plain":>7} | peak memory |')

@@ -13,10 +13,11 @@ model = dict(
         num_classes=10, mean=[125.307, 122.961, 113.8575],
         std=[51.5865, 50.847, 51.255], to_rgb=False),
     # 105 sub-policies (all pairs of the 15 fastaa ops), Gumbel-Softmax and
-    # relaxed Bernoullis at temperature 0.5, logits ~ 1e-3 N(0, 1), prob and
-    # magnitude 0.5, RELAX control variate with 100 tanh units
+    # relaxed Bernoullis at temperature 0.5 (search_relax/train_paper.sh),
+    # logits all 1e-3, prob and magnitude 0.5, RELAX control variate with
+    # 100 tanh units (search_relax/model_search.py)
     policy=dict(space='fastaa', temperature=0.5, init_prob=0.5,
-                init_magnitude=0.5, init_logit_std=1e-3, cv_hidden=100),
+                init_magnitude=0.5, init_logit=1e-3, cv_hidden=100),
     # 'relax' (the paper) or 'gumbel_st' (its biased ablation)
     estimator='relax',
     # True: no unrolled step (cheaper; magnitudes are not learned)
@@ -24,8 +25,19 @@ model = dict(
     # False: one sub-policy per batch (the paper); True: one per image
     per_sample=False,
     # RELAX sees L_val(w') - L_val(w) (unbiased; removes the variation
-    # between validation batches); False: L_val(w') as in the paper
+    # between validation batches); False: L_val(w') (noisier)
     val_baseline=True,
+    # the paper's hypergradient, scaled by the network's learning rate xi
+    # (it shrinks with the cosine schedule, to 1% of its start at lr 0.1);
+    # False: divided by xi, the scale of the authors' code (README)
+    scale_by_xi=True,
+    # the paper Cutout after the policy on the training half, in pixels
+    # (set per data set: 16 CIFAR, 20 SVHN, none ImageNet)
+    cutout=None,
+    # the paper's (and DARTS') finite-difference Hessian-vector product with
+    # radius 0.01; 'double_backward' computes it exactly (with ReLU networks
+    # the difference is far from it: see the README)
+    hvp='finite_difference',
     hvp_r=0.01,
     topk=25)
 
@@ -33,17 +45,22 @@ model = dict(
 # separate optimisers: the policy parameters never reach the SGD.
 optim_wrapper = dict(
     constructor='SubmoduleOptimWrapperConstructor',
+    # the network step's gradient is clipped at norm 5 (train_search_paper.py
+    # --grad_clip); the virtual step uses the unclipped one, as theirs
     classifier=dict(
         type='OptimWrapper',
         optimizer=dict(type='SGD', lr=0.1, momentum=0.9,
-                       weight_decay=2e-4)),
+                       weight_decay=2e-4),
+        clip_grad=dict(max_norm=5.0)),
     policy=dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=0.005, betas=(0.5, 0.999),
                        weight_decay=0)))
+# cosine down to 0.001 (train_search_paper.py --learning_rate_min), so the
+# xi-scaled policy signal never reaches 0
 param_scheduler = dict(
     classifier=dict(type='CosineAnnealingLR', T_max=max_epochs,
-                    by_epoch=True, begin=0, end=max_epochs,
+                    eta_min=0.001, by_epoch=True, begin=0, end=max_epochs,
                     convert_to_iter_based=True),
     policy=[])
 

@@ -8,6 +8,7 @@ import numpy as np
 from mmautoaug.augment.image_ops import apply_image_op
 from mmautoaug.policy import Policy, load_policy
 from mmautoaug.registry import TRANSFORMS
+from .policy_schedule import PolicySchedule
 from .random_stream import RandomStreamTransform
 
 
@@ -46,15 +47,25 @@ class PolicyAugment(RandomStreamTransform):
     of a process has no predecessor and is paired with itself, which leaves
     it unchanged.
 
+    Schedule: with ``schedule`` instead of ``policy`` the transform replays
+    a search's per-epoch policies (Adversarial AutoAugment's
+    ``work_dir/policy_schedule``), one per epoch, as the epoch
+    :class:`~mmautoaug.engine.hooks.PolicyScheduleHook` sets
+    (:class:`PolicySchedule`; it reaches data-loader workers, persistent
+    ones too).
+
     Args:
-        policy (str | dict | Policy): A policy file, a zoo name (e.g.
-            ``'autoaugment_cifar10'``), a dict in the JSON layout or a
+        policy (str | dict | Policy, optional): A policy file, a zoo name
+            (e.g. ``'autoaugment_cifar10'``), a dict in the JSON layout or a
             :class:`Policy`.
         seed (int, optional): Seed of the random stream. Defaults to None.
         channel_order (str): ``'rgb'`` (mmpretrain's CIFAR/SVHN data sets)
             or ``'bgr'`` (images from ``LoadImageFromFile``): which channel
             is red for Color/Contrast's grey level and the fill colours.
             Defaults to ``'rgb'``.
+        schedule (str | list[str], optional): A ``policy_schedule`` folder
+            of ``epoch_XXXX.json`` files, or a list of policy files (epoch
+            1, 2, ...); give either this or ``policy``.
 
     Examples:
         >>> import numpy as np
@@ -65,31 +76,52 @@ class PolicyAugment(RandomStreamTransform):
     """
 
     def __init__(self,
-                 policy: Union[str, Dict[str, Any], Policy],
+                 policy: Optional[Union[str, Dict[str, Any], Policy]] = None,
                  seed: Optional[int] = None,
-                 channel_order: str = 'rgb'):
+                 channel_order: str = 'rgb',
+                 schedule: Optional[Union[str, list]] = None):
         if channel_order not in ('rgb', 'bgr'):
             raise ValueError(f"channel_order: {channel_order!r}; allowed: "
                              "'rgb', 'bgr'")
+        if (policy is None) == (schedule is None):
+            raise ValueError('PolicyAugment: give exactly one of policy (one '
+                             'policy for the whole run) and schedule (a '
+                             'policy_schedule folder replayed per epoch)')
         super().__init__(seed)
-        self.policy = load_policy(policy)
+        self.schedule = None if schedule is None else PolicySchedule(schedule)
+        # with a schedule, the first epoch's policy stands for the space
+        self.policy = load_policy(policy) if schedule is None else \
+            self.schedule.policies[self.schedule.epochs[0]]
+        policies = [self.policy] if schedule is None else list(
+            self.schedule.policies.values())
         self.channel_order = channel_order
         self._pair: Optional[np.ndarray] = None
-        self._pairs = any(op.op == 'SamplePairing'
-                          for sub in self.policy.sub_policies for op in sub)
+        self._pairs = any(op.op == 'SamplePairing' for p in policies
+                          for sub in p.sub_policies for op in sub)
+
+    def set_schedule_epoch(self, epoch: int) -> None:
+        """Replay epoch ``epoch`` of the schedule (see
+        :meth:`PolicySchedule.set_epoch`)."""
+        if self.schedule is None:
+            raise RuntimeError('PolicyAugment: set_schedule_epoch() needs '
+                               'PolicyAugment(schedule=...)')
+        self.schedule.set_epoch(epoch)
 
     def transform(self, results: Dict[str, Any]) -> Dict[str, Any]:
         img = results.get('img')
         _check_image(img, type(self).__name__)
-        space = self.policy.space
+        policy = self.policy if self.schedule is None else \
+            self.schedule.current()
+        space = policy.space
         out = img
-        for op, param in self.policy.sample_ops(self.rng):
+        for op, param in policy.sample_ops(self.rng):
             pair = self._pair_for(img) if op == 'SamplePairing' else None
             out = apply_image_op(
                 out,
                 op,
                 param,
-                fill=space.fill,
+                fill=space.fill_for(op),
+                interpolation=space.interpolation_for(op),
                 cutout_fill=space.cutout_fill,
                 rng=self.rng,
                 pair=pair,
@@ -111,7 +143,9 @@ class PolicyAugment(RandomStreamTransform):
         return pair
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(policy={self.policy!r}, '
+        what = (f'policy={self.policy!r}' if self.schedule is None else
+                f'schedule={self.schedule!r}')
+        return (f'{self.__class__.__name__}({what}, '
                 f'seed={self.seed}, channel_order={self.channel_order!r})')
 
 

@@ -39,17 +39,20 @@ class PolicyBatchAugment(nn.Module):
             augmentor empty until :meth:`set_arrays` / :meth:`set_policies`.
         space (str): The space of policies given as arrays. Defaults to
             ``'autoaugment'``.
-        cutout (float, optional): Side of a Cutout square applied to every
-            image after the policy, as a fraction of the width (AutoAugment's
-            CIFAR recipe: 16 px of 32 = 0.5). It is the op library's Cutout
-            (Fast AutoAugment's ``CutoutAbs``: ``int(side) + 1`` px, centre
-            uniform over the image, clipped at the border). ``None``
-            disables it.
+        cutout (int, optional): Side in pixels of the Cutout square painted
+            on every image (each of the ``M`` copies) after the policy, as
+            AutoAugment's and Adversarial AutoAugment's CIFAR recipes do (16
+            px on 32x32). It is the op library's ``ClippedCutout``, the paper
+            Cutout (DeVries & Taylor, 2017): an integer centre uniform over
+            the image, the square clipped (never shifted) at every border,
+            196 px on average at 16 px on 32x32. ``None`` disables it. The
+            fraction-of-the-width form of earlier versions (``0.5``) is
+            refused with an error naming the pixel form.
         seed (int, optional): Seed of a private random generator (created on
             the inputs' device); ``None`` uses torch's global one.
 
     Examples:
-        >>> aug = PolicyBatchAugment(cutout=0.5)
+        >>> aug = PolicyBatchAugment(cutout=16)
         >>> op_index = torch.tensor([[[0, 4]], [[8, 9]]])  # M=2, S=1, K=2
         >>> aug.set_arrays(op_index, torch.ones(2, 1, 2),
         ...                torch.full((2, 1, 2), 0.5))
@@ -60,15 +63,11 @@ class PolicyBatchAugment(nn.Module):
     def __init__(self,
                  policy=None,
                  space: Union[str, SearchSpace] = 'autoaugment',
-                 cutout: Optional[float] = None,
+                 cutout: Optional[int] = None,
                  seed: Optional[int] = None):
         super().__init__()
         self.space = get_space(space)
-        if cutout is not None and not 0.0 < float(cutout) <= 1.0:
-            raise ValueError(f'PolicyBatchAugment: cutout must be None or a '
-                             f'fraction of the width in (0, 1], got '
-                             f'{cutout!r}')
-        self.cutout = None if cutout is None else float(cutout)
+        self.cutout = _check_cutout(cutout)
         self.seed = seed
         self._next_seed = seed
         self._generator: Optional[torch.Generator] = None
@@ -233,9 +232,8 @@ class PolicyBatchAugment(nn.Module):
             images = apply_batch_op(
                 images,
                 torch.zeros(total, dtype=torch.long, device=device),
-                torch.full((total, ), self.cutout, device=device),
-                ops=('Cutout', ),
-                fill=self.space.fill,
+                torch.full((total, ), float(self.cutout), device=device),
+                ops=('ClippedCutout', ),
                 cutout_fill=self.space.cutout_fill,
                 generator=rng)
         return images.float()
@@ -243,3 +241,21 @@ class PolicyBatchAugment(nn.Module):
     def extra_repr(self) -> str:
         return (f'space={self.space.name!r}, num_copies={self.num_copies}, '
                 f'cutout={self.cutout}, seed={self.seed}')
+
+
+def _check_cutout(cutout) -> Optional[int]:
+    """``cutout`` as a side in pixels, or None; the old fraction form and
+    anything else that is not a positive int is refused by name."""
+    if cutout is None:
+        return None
+    if isinstance(cutout, (int, np.integer)) and not isinstance(
+            cutout, bool) and cutout > 0:
+        return int(cutout)
+    hint = ''
+    if isinstance(cutout, float) and 0.0 < cutout <= 1.0:
+        hint = (f' (a fraction of the width, as earlier versions took: give '
+                f'pixels instead, e.g. cutout={round(cutout * 32)} for '
+                f'{cutout} of a 32-px image)')
+    raise ValueError(f'PolicyBatchAugment: cutout must be None or the side '
+                     f'of the ClippedCutout square in pixels, a positive '
+                     f'int (16 on CIFAR); got {cutout!r}{hint}')

@@ -64,7 +64,7 @@ class AdvAAClassifier(BaseModel):
     def __init__(self,
                  classifier: Union[dict, nn.Module],
                  augmentor: Union[dict, nn.Module] = dict(
-                     type='PolicyBatchAugment', cutout=0.5),
+                     type='PolicyBatchAugment', cutout=16),
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:

@@ -6,6 +6,7 @@ MMEngine loop on :class:`StratifiedSplitDataset`'s train part; stage 2 is
 :class:`AWSSearchLoop` with the controller
 :class:`~mmautoaug.models.policy_models.AWSController`.
 """
+from .export import load_controller
 from .loop import AWSSearchLoop
 from .model import AWSImageClassifier
 from .sampler import RankLocalSampler
@@ -13,5 +14,5 @@ from .split import StratifiedSplitDataset, stratified_split
 
 __all__ = [
     'AWSSearchLoop', 'AWSImageClassifier', 'RankLocalSampler',
-    'StratifiedSplitDataset', 'stratified_split'
+    'StratifiedSplitDataset', 'stratified_split', 'load_controller'
 ]

@@ -14,24 +14,29 @@ per controller step:
    the controller's current distribution and counts them;
 3. reward = mean of the best ``reward_topk`` held-out accuracies (fractions
    in [0, 1]) of those epochs;
-4. PPO update of the controller with ``advantage = reward - baseline``
-   spread over the pairs by their usage, then the EMA baseline update.
+4. the running baseline absorbs the reward, ``b = m * b + (1 - m) * r``
+   (starting at the first reward), then PPO updates the controller with
+   ``advantage = r - b`` spread over the pairs by their usage; a step whose
+   advantages are all zero (the first one) updates nothing. This is the
+   authors' order (``agent/base.py``: ``_step_prologue``).
 
 On several ranks every rank evaluates its own sample (its own fine-tuned
 copy, data order and pair draws over the whole splits, see
-:class:`RankLocalSampler`); the baseline follows the mean reward, the
-controller's gradients and KL are averaged, so it stays identical on every
-rank. The model is used unwrapped (no gradient all-reduce between the
-independent copies).
+:class:`RankLocalSampler`) and keeps its own running baseline (of its own
+rewards, as in the authors' code); the controller's gradients and KL are
+averaged, so it stays identical on every rank. The model is used unwrapped
+(no gradient all-reduce between the independent copies).
 """
 import copy
 import json
+import os
 import os.path as osp
+import warnings
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.dist import (all_gather_object, all_reduce, broadcast_object_list,
-                           get_dist_info, is_main_process)
+                           get_dist_info, get_rank, is_main_process)
 from mmengine.model import is_model_wrapper
 from mmengine.runner import find_latest_checkpoint
 from mmengine.runner.base_loop import BaseLoop
@@ -39,15 +44,12 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from torch.utils.data import DataLoader
 
 from mmautoaug.models.policy_models.aws import ppo_update
-from mmautoaug.registry import LOOPS, MODELS, OPTIMIZERS
+from mmautoaug.registry import LOOPS, MODELS, OPTIMIZERS, PARAM_SCHEDULERS
 from mmautoaug.utils import allow_mmengine_checkpoints
+from .export import (BEST_CONTROLLER_FILE, HISTORY_FILE, LAST_POLICY_FILE,
+                     POLICY_FILE, STATE_FILE, STEP_CONTROLLER_DIR,
+                     controller_record, write_policies)
 from .sampler import RankLocalSampler
-
-#: File names written into ``work_dir``.
-STATE_FILE = 'aws_search_state.pth'
-HISTORY_FILE = 'aws_history.json'
-BEST_CONTROLLER_FILE = 'aws_best_controller.pth'
-POLICY_FILE = 'policy.json'
 
 
 @LOOPS.register_module()
@@ -59,13 +61,18 @@ class AWSSearchLoop(BaseLoop):
     rate is constant) and no checkpoint hook (the loop saves the search).
 
     Outputs in ``work_dir`` (rank 0), rewritten after every step:
-    ``policy.json`` (the whole distribution as a Policy),
-    ``policy_top{k}.json`` (its ``k`` most probable pairs, for each ``k`` in
-    ``export_topk``), ``aws_history.json`` (one record per step),
-    ``aws_best_controller.pth`` (the controller whose evaluation gave the
-    best mean reward, with its step and reward) and ``aws_search_state.pth``
-    (step, baseline, controller, optimiser, history, best) from which
-    ``--resume`` continues after the last finished step.
+    ``policy.json`` (the whole distribution of the BEST evaluated
+    controller, the one with the highest mean reward so far, as the
+    authors retrain with their best agent), ``policy_top{k}.json`` (its
+    ``k`` most probable pairs, for each ``k`` in ``export_topk``),
+    ``policy_last.json`` / ``policy_last_top{k}.json`` (the same for the
+    latest controller), ``aws_history.json`` (one record per step),
+    ``aws_best_controller.pth`` (the best controller with its step and
+    reward), ``aws_controllers/step_XXXX.pth`` (the controller evaluated at
+    each step) and ``aws_search_state.pth`` (step, baselines, controller,
+    optimiser, scheduler, history, best) from which ``--resume`` continues
+    after the last finished step. ``tools/policy/aws_controller_to_policy.py``
+    turns any of the ``.pth`` files into a policy file.
 
     Args:
         runner (Runner): The runner.
@@ -85,14 +92,22 @@ class AWSSearchLoop(BaseLoop):
             ``dict(type='mmautoaug.AWSController')``.
         controller_optimizer (dict): Optimiser config (without params).
             Defaults to ``dict(type='Adam', lr=0.1)``.
+        controller_scheduler (dict, optional): An MMEngine parameter
+            scheduler of the controller optimiser, stepped once per
+            controller step (``by_epoch=False``; one "iteration" is one
+            controller step), e.g. the authors' linear warm-up
+            ``dict(type='LinearLR', start_factor=0.125, end=11,
+            by_epoch=False)`` (0.125 of the lr at step 0, all of it from
+            step 10 on). Defaults to None (a constant lr).
         clip (float): PPO clip range. Defaults to 0.2.
         ppo_steps (int): Most PPO inner steps. Defaults to 5.
         kl_threshold (float): PPO stops when the KL to the evaluated
             distribution exceeds it (computed exactly, see
             :func:`~mmautoaug.models.policy_models.aws.kl_divergence`).
             Defaults to 0.002.
-        baseline_momentum (float): EMA factor of the baseline; the first
-            step's mean reward initialises it. Defaults to 0.9.
+        baseline_momentum (float): EMA factor of each rank's running
+            baseline; the rank's first reward initialises it. Defaults to
+            0.9.
         export_topk (Sequence[int]): Top-k policy files to write. Defaults to
             ``(5, 25)``.
         resume (bool, optional): Continue from ``work_dir/aws_search_state.pth``.
@@ -110,6 +125,7 @@ class AWSSearchLoop(BaseLoop):
                  reward_topk: int = 2,
                  controller: dict = dict(type='mmautoaug.AWSController'),
                  controller_optimizer: dict = dict(type='Adam', lr=0.1),
+                 controller_scheduler: Optional[dict] = None,
                  clip: float = 0.2,
                  ppo_steps: int = 5,
                  kl_threshold: float = 0.002,
@@ -157,10 +173,23 @@ class AWSSearchLoop(BaseLoop):
         self.controller_optimizer = OPTIMIZERS.build(
             copy.deepcopy(controller_optimizer),
             default_args=dict(params=self.controller.parameters()))
+        self.controller_scheduler = None
+        if controller_scheduler is not None:
+            cfg = dict(copy.deepcopy(controller_scheduler))
+            if cfg.setdefault('by_epoch', False):
+                raise ValueError(
+                    'AWSSearchLoop: controller_scheduler steps once per '
+                    'controller step; set by_epoch=False (its begin/end '
+                    'count controller steps)')
+            self.controller_scheduler = PARAM_SCHEDULERS.build(
+                cfg, default_args=dict(optimizer=self.controller_optimizer))
         self.step = 0
         self.finetune_epoch = 0
-        self.baseline: Optional[float] = None
+        # one running baseline per rank, of that rank's own rewards
+        self.baselines: Optional[List[float]] = None
         self.best_reward: Optional[float] = None
+        self.best_step: Optional[int] = None
+        self.best_controller: Optional[dict] = None  # its state_dict
         self.history: List[dict] = []
         self._epoch = 0
         self._iter = 0
@@ -229,7 +258,7 @@ class AWSSearchLoop(BaseLoop):
             old_log_probs = self.controller.log_pair_probs().detach().clone()
             model.set_distribution(old_log_probs.exp())
         model.reset_usage()
-        evaluated = copy.deepcopy(self.controller.state_dict())
+        evaluated = controller_record(self.controller)
 
         accuracies = []
         for self.finetune_epoch in range(self.finetune_epochs):
@@ -240,37 +269,67 @@ class AWSSearchLoop(BaseLoop):
         usage = model.pair_usage.detach().cpu().view(
             self.controller.num_candidates, -1).double()
 
-        rewards = all_gather_object(reward)
+        rewards = [float(r) for r in all_gather_object(reward)]
         mean_reward = sum(rewards) / len(rewards)
-        if self.baseline is None:
-            self.baseline = mean_reward
-        # each rank pushes the pairs IT used by ITS advantage
-        advantage = reward - self.baseline
-        stats = ppo_update(
-            self.controller, self.controller_optimizer, old_log_probs, usage,
-            advantage, all_reduce_mean=_all_reduce_mean, **self.ppo_cfg)
+        advantages = self._absorb(rewards)
+        lr = [g['lr'] for g in self.controller_optimizer.param_groups]
+        if any(a != 0.0 for a in advantages):
+            # each rank pushes the pairs IT used by ITS advantage
+            stats = ppo_update(
+                self.controller, self.controller_optimizer, old_log_probs,
+                usage, advantages[get_rank()],
+                all_reduce_mean=_all_reduce_mean, **self.ppo_cfg)
+        else:  # no signal: an Adam step on zero would only skew its state
+            stats = dict(steps=0.0, kl=0.0, stopped_early=0.0)
+        if self.controller_scheduler is not None:
+            with warnings.catch_warnings():
+                # the schedule counts controller steps, updated or not
+                warnings.filterwarnings(
+                    'ignore', r'Detected call of `scheduler.step\(\)` '
+                    r'before `optimizer.step\(\)`')
+                self.controller_scheduler.step()
         record = dict(
             step=self.step, reward=mean_reward, rank_rewards=rewards,
-            accuracies=accuracies, advantage=mean_reward - self.baseline,
-            rank_advantages=[r - self.baseline for r in rewards])
-        self.baseline = (self.baseline_momentum * self.baseline +
-                         (1 - self.baseline_momentum) * mean_reward)
-        record.update(
-            baseline=self.baseline, ppo_steps=int(stats['steps']),
-            kl=stats['kl'], ppo_stopped_early=bool(
-                stats['stopped_early']),
+            accuracies=accuracies,
+            advantage=sum(advantages) / len(advantages),
+            rank_advantages=advantages,
+            baseline=sum(self.baselines) / len(self.baselines),
+            rank_baselines=list(self.baselines), controller_lr=lr,
+            ppo_steps=int(stats['steps']), kl=stats['kl'],
+            ppo_stopped_early=bool(stats['stopped_early']),
             entropy=self.controller.entropy(),
             pairs_used=int(usage.sum()),
             top_pairs=[[i, j, p] for i, j, p in self.controller.top_pairs(5)])
         self.history.append(record)
+        self._save_step_controller(evaluated, mean_reward, rewards)
         if self.best_reward is None or mean_reward > self.best_reward:
             self.best_reward = mean_reward
+            self.best_step = self.step
+            self.best_controller = evaluated['state_dict']
             self._save_best(evaluated, mean_reward)
         self.step += 1
         self._log(record)
         self.save_search_state()
         self.export()
         return record
+
+    def _absorb(self, rewards: List[float]) -> List[float]:
+        """Every rank's running baseline absorbs that rank's reward; the
+        advantages ``reward - baseline`` after it (zero at the first step,
+        where each baseline starts at its rank's reward)."""
+        if self.baselines is None:
+            # m * r + (1 - m) * r need not round back to r: start exactly
+            self.baselines = list(rewards)
+            return [0.0] * len(rewards)
+        if len(self.baselines) != len(rewards):
+            raise RuntimeError(
+                f'AWSSearchLoop: the search state holds {len(self.baselines)}'
+                f' rank baselines but {len(rewards)} ranks run; resume with '
+                'the world size the search started with')
+        m = self.baseline_momentum
+        self.baselines = [m * b + (1 - m) * r
+                          for b, r in zip(self.baselines, rewards)]
+        return [r - b for r, b in zip(rewards, self.baselines)]
 
     def _run_epoch(self) -> None:
         runner = self.runner
@@ -341,20 +400,43 @@ class AWSSearchLoop(BaseLoop):
 
     def state_dict(self) -> dict:
         """The search state: enough to continue after the last step."""
+        scheduler = self.controller_scheduler
         return dict(
-            step=self.step, baseline=self.baseline,
-            best_reward=self.best_reward,
+            step=self.step, baselines=self.baselines,
+            best_reward=self.best_reward, best_step=self.best_step,
+            best_controller=self.best_controller,
             controller=self.controller.state_dict(),
+            space=self.controller.space.name,
+            parametrization=self.controller.parametrization,
             optimizer=self.controller_optimizer.state_dict(),
+            scheduler=None if scheduler is None else scheduler.state_dict(),
             history=copy.deepcopy(self.history), epoch=self._epoch,
             iter=self._iter)
 
     def load_state_dict(self, state: dict) -> None:
+        missing = [k for k in ('baselines', 'best_step', 'best_controller',
+                               'scheduler') if k not in state]
+        if missing:
+            raise KeyError(
+                f'AWSSearchLoop: the search state lacks {missing}: it was '
+                'saved by an older mmautoaug (one shared baseline, policy.json '
+                'from the latest controller); start a new search')
         self.step = state['step']
-        self.baseline = state['baseline']
+        self.baselines = state['baselines']
         self.best_reward = state['best_reward']
+        self.best_step = state['best_step']
+        self.best_controller = state['best_controller']
         self.controller.load_state_dict(state['controller'])
         self.controller_optimizer.load_state_dict(state['optimizer'])
+        if (state['scheduler'] is None) != (self.controller_scheduler is
+                                            None):
+            raise ValueError(
+                'AWSSearchLoop: resuming with'
+                f'{"out" if self.controller_scheduler is None else ""} a '
+                'controller_scheduler, but the saved search was run '
+                f'with{"out" if state["scheduler"] is None else ""} one')
+        if self.controller_scheduler is not None:
+            self.controller_scheduler.load_state_dict(state['scheduler'])
         self.history = list(state['history'])
         self._epoch = state['epoch']
         self._iter = state['iter']
@@ -377,23 +459,39 @@ class AWSSearchLoop(BaseLoop):
         self.runner.logger.info(
             f'AWS: resumed the search after step {self.step} from {path}')
 
-    def _save_best(self, controller_state: dict, reward: float) -> None:
+    def _save_best(self, record: dict, reward: float) -> None:
         if is_main_process():
-            torch.save(dict(state_dict=controller_state, step=self.step,
-                            reward=reward),
+            torch.save(dict(record, step=self.step, reward=reward),
                        osp.join(self.runner.work_dir, BEST_CONTROLLER_FILE))
 
+    def _save_step_controller(self, record: dict, reward: float,
+                              rewards: List[float]) -> None:
+        if is_main_process():
+            folder = osp.join(self.runner.work_dir, STEP_CONTROLLER_DIR)
+            os.makedirs(folder, exist_ok=True)
+            torch.save(dict(record, step=self.step, reward=reward,
+                            rank_rewards=rewards),
+                       osp.join(folder, f'step_{self.step:04d}.pth'))
+
     def export(self) -> None:
-        """Write the policy files and the reward history (rank 0)."""
-        if not is_main_process():
+        """Write the policy files and the reward history (rank 0).
+
+        ``policy*.json`` come from the best evaluated controller,
+        ``policy_last*.json`` from the latest one.
+        """
+        if not is_main_process() or self.best_step is None:
             return
         work_dir = self.runner.work_dir
-        meta = dict(step=self.step, baseline=self.baseline)
-        self.controller.to_policy(meta=meta).save(
-            osp.join(work_dir, POLICY_FILE))
-        for k in self.export_topk:
-            self.controller.to_policy(top_k=k, meta=meta).save(
-                osp.join(work_dir, f'policy_top{k}.json'))
+        best = copy.deepcopy(self.controller)
+        best.load_state_dict(self.best_controller)
+        write_policies(
+            best, work_dir, POLICY_FILE, self.export_topk,
+            dict(controller='best', step=self.best_step,
+                 reward=self.best_reward))
+        write_policies(
+            self.controller, work_dir, LAST_POLICY_FILE, self.export_topk,
+            dict(controller='last', after_step=self.step - 1,
+                 reward=self.history[-1]['reward']))
         with open(osp.join(work_dir, HISTORY_FILE), 'w') as f:
             json.dump(self.history, f, indent=1)
 
@@ -421,4 +519,4 @@ def _all_reduce_mean(tensor: torch.Tensor) -> torch.Tensor:
 
 
 __all__ = ['AWSSearchLoop', 'STATE_FILE', 'HISTORY_FILE',
-           'BEST_CONTROLLER_FILE', 'POLICY_FILE']
+           'BEST_CONTROLLER_FILE', 'POLICY_FILE', 'LAST_POLICY_FILE']

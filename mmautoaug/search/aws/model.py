@@ -1,13 +1,12 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """The classifier AWS trains: augments every image with a sampled pair."""
-from typing import Dict, Optional, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
-from mmengine.optim import OptimWrapper
 from mmpretrain.models import ImageClassifier
 
 from mmautoaug.augment import SearchSpace, get_space
-from mmautoaug.augment.batch_ops import augment_batch
+from mmautoaug.augment.batch_ops import apply_batch_op, augment_batch
 from mmautoaug.registry import MODELS
 
 
@@ -15,16 +14,20 @@ from mmautoaug.registry import MODELS
 class AWSImageClassifier(ImageClassifier):
     """mmpretrain's ``ImageClassifier`` trained under an AWS distribution.
 
-    In ``train_step`` every image of the batch draws an ordered pair
-    ``(i, j)`` of the space's candidates from :attr:`pair_probs` (uniform
-    until :meth:`set_distribution` is called: AWS's stage 1) and gets
-    candidate ``i`` then candidate ``j`` applied on the device by the batched
-    op library, with a random sign for signed ops, before normalisation.
-    :attr:`pair_usage` counts the pairs drawn since :meth:`reset_usage`
-    (PPO spreads the advantage over pairs by it). Evaluation is plain
-    ``ImageClassifier`` evaluation. The distribution and the counts are
-    non-persistent buffers, so checkpoints hold exactly an
-    ``ImageClassifier``'s state.
+    In :meth:`loss` (``mode='loss'``, so the stock ``train_step`` of
+    MMEngine's ``BaseModel`` and of its DDP wrapper both reach it) every
+    image of the batch draws an ordered pair ``(i, j)`` of the space's
+    candidates from :attr:`pair_probs` (uniform until
+    :meth:`set_distribution` is called: AWS's stage 1) and gets candidate
+    ``i`` then candidate ``j`` applied on the device by the batched op
+    library, with a random sign for signed ops; then the optional Cutout,
+    then normalisation. The draws use torch's default generator of the
+    device: give every rank its own stream with
+    ``randomness=dict(diff_rank_seed=True)``. :attr:`pair_usage` counts the
+    pairs drawn since :meth:`reset_usage` (PPO spreads the advantage over
+    pairs by it). Evaluation is plain ``ImageClassifier`` evaluation. The
+    distribution and the counts are non-persistent buffers, so checkpoints
+    hold exactly an ``ImageClassifier``'s state.
 
     Args:
         space (str | SearchSpace): The space whose ``candidates`` are paired.
@@ -33,6 +36,13 @@ class AWSImageClassifier(ImageClassifier):
             returns (``'rgb'`` after ``to_rgb=True`` on BGR-loaded images or
             for CIFAR's RGB pickles; ``'bgr'`` otherwise). Defaults to
             ``'rgb'``.
+        cutout (int, optional): Side in pixels of the Cutout square painted
+            on every image after its pair (the op library's
+            ``ClippedCutout``: centre uniform over the image, clipped at the
+            borders), or None for none. Defaults to None.
+        cutout_fill (tuple[int]): (R, G, B) levels of the Cutout square.
+            Defaults to (0, 0, 0) (a zero mask on the un-normalised image,
+            as the AWS authors' code applies it).
         data_preprocessor (dict, optional): Must build an
             ``AugmentDataPreprocessor`` with ``defer_normalize=True`` (the
             augmentation acts on pixel values in [0, 255]).
@@ -56,6 +66,8 @@ class AWSImageClassifier(ImageClassifier):
     def __init__(self,
                  space: Union[str, SearchSpace] = 'aws',
                  channel_order: str = 'rgb',
+                 cutout: Optional[int] = None,
+                 cutout_fill: Sequence[int] = (0, 0, 0),
                  data_preprocessor: Optional[dict] = None,
                  **kwargs):
         if data_preprocessor is None:
@@ -68,7 +80,17 @@ class AWSImageClassifier(ImageClassifier):
                 'AugmentDataPreprocessor with defer_normalize=True, got '
                 f'{type(self.data_preprocessor).__name__}')
         self.space = get_space(space)
+        if channel_order not in ('rgb', 'bgr'):
+            raise ValueError("AWSImageClassifier: channel_order must be "
+                             f"'rgb' or 'bgr', got {channel_order!r}")
         self.channel_order = channel_order
+        if cutout is not None and (isinstance(cutout, bool) or
+                                   not isinstance(cutout, int) or
+                                   cutout <= 0):
+            raise ValueError('AWSImageClassifier: cutout must be a positive '
+                             f'int (pixels) or None, got {cutout!r}')
+        self.cutout = cutout
+        self.cutout_fill = tuple(cutout_fill)
         if not self.space.candidates:
             raise ValueError(f'AWSImageClassifier: the {self.space.name!r} '
                              'space has no candidates; use \'aws\'')
@@ -78,8 +100,10 @@ class AWSImageClassifier(ImageClassifier):
         self.register_buffer(
             'candidate_op', torch.tensor([self.space.index(o) for o in ops]),
             persistent=False)
+        # float64: a float32 1/3 moves a bicubic shear enough to flip
+        # truncated levels against the authors' PIL calls
         self.register_buffer(
-            'candidate_magnitude', torch.tensor(mags, dtype=torch.float32),
+            'candidate_magnitude', torch.tensor(mags, dtype=torch.float64),
             persistent=False)
         self.register_buffer('pair_probs', torch.full((num * num, ),
                                                       1.0 / num**2),
@@ -104,7 +128,8 @@ class AWSImageClassifier(ImageClassifier):
         self.pair_usage.zero_()
 
     def augment(self, inputs: torch.Tensor) -> torch.Tensor:
-        """Apply one sampled ordered pair per image to a float batch.
+        """Apply one sampled ordered pair per image to a float batch, then
+        the Cutout (if any).
 
         Args:
             inputs (Tensor): ``(N, C, H, W)`` float in [0, 255].
@@ -124,17 +149,30 @@ class AWSImageClassifier(ImageClassifier):
                                    self.candidate_magnitude[cand], applied,
                                    straight_through=False,
                                    channel_order=self.channel_order)
+        if self.cutout is not None:
+            inputs = apply_batch_op(
+                inputs,
+                torch.zeros(num, dtype=torch.long, device=inputs.device),
+                torch.full((num, ), float(self.cutout),
+                           device=inputs.device),
+                ops=('ClippedCutout', ),
+                cutout_fill=self.cutout_fill,
+                channel_order=self.channel_order)
         return inputs
 
-    def train_step(self, data: Union[dict, tuple, list],
-                   optim_wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
-        """Preprocess, augment on the device, normalise, update."""
-        with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            with torch.no_grad():
-                inputs = self.augment(data['inputs'])
-            inputs = self.data_preprocessor.normalize(inputs)
-            losses = self(inputs, data['data_samples'], mode='loss')
-        parsed_losses, log_vars = self.parse_losses(losses)
-        optim_wrapper.update_params(parsed_losses)
-        return log_vars
+    def loss(self, inputs: torch.Tensor,
+             data_samples: List) -> Dict[str, torch.Tensor]:
+        """Augment the un-normalised batch, normalise it, then the
+        classification loss.
+
+        Args:
+            inputs (Tensor): ``(N, C, H, W)`` float levels in [0, 255] (the
+                preprocessor's output with ``defer_normalize=True``).
+            data_samples (list[DataSample]): The annotations.
+
+        Returns:
+            dict: ImageClassifier's losses.
+        """
+        with torch.no_grad():
+            inputs = self.data_preprocessor.normalize(self.augment(inputs))
+        return super().loss(inputs, data_samples)

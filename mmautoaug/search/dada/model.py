@@ -10,54 +10,69 @@ Augmentation", ECCV 2020):
    companions ``z``, ``z_tilde`` (temperature 0.5);
 2. augment the training batch (half A) ON THE DEVICE with
    :func:`mmautoaug.augment.batch_ops.augment_batch`, whose output carries
-   the straight-through gradient with respect to the magnitudes;
+   the straight-through gradient with respect to the magnitudes, then paint
+   the paper Cutout (``cutout`` px, the op library's ``ClippedCutout``) as
+   the authors' search does after the policy; the validation half is not
+   augmented;
 3. ``w' = w - xi * grad_w L_train`` (a virtual SGD step, with momentum and
    weight decay, ``xi`` = the network's learning rate);
-4. ``f(b) = L_val(w')`` on a batch of half B, ``v = grad_{w'} f``;
+4. ``f(b) = L_val(w') - L_val(w)`` on a batch of half B (``L_val(w)`` does
+   not depend on ``b``; see ``val_baseline``), ``v = grad_{w'} L_val(w')``;
 5. magnitudes: ``-xi * grad^2_{m,w} L_train . v`` by the finite-difference
-   Hessian-vector product (``eps = 0.01 / ||v||``);
+   Hessian-vector product (``eps = hvp_r / ||v||``), or exactly by double
+   backward (``hvp='double_backward'``);
    selection logits and probabilities: the RELAX estimate with ``f(b)``
    and the control variate ``c_phi``, which takes its own step on
    ``d/dphi mean(g ** 2)``;
-6. the policy (Adam) and the network (SGD) take their steps.
+6. the policy (Adam) and the network (SGD, its gradient clipped as the
+   optimiser wrapper says: norm 5 in the configs) take their steps.
 
-Where this differs from the authors' released code, on purpose:
+Where this follows the paper, the authors' code, or neither (each point
+checked against ``search_relax/`` of the released code; the configs'
+README has the full list):
 
-- the validation batch is a fresh batch of half B at every step (a second
-  data loader iterating half B); the released code draws one validation
-  batch once and reuses it for the whole search;
+- ``xi``: the paper's formula scales the implicit gradient by the network's
+  learning rate; the authors' code drops it. We keep it
+  (``scale_by_xi=True``), so the policy signal shrinks with the cosine
+  schedule (to its floor, 0.001); ``scale_by_xi=False`` divides the policy
+  gradients by ``xi``, the scale of the authors' code;
+- RELAX is applied to ``f(b) = L_val(w'(b)) - L_val(w)`` with a working
+  control variate. The paper and the authors' code apply it to the training
+  loss at ``w + eps v`` and ``w - eps v`` and take the difference, in which
+  the control-variate terms cancel (same sample, same ``c_phi``): theirs is
+  REINFORCE of ``-grad_w L_train(b) . v`` without a baseline, and their
+  ``c_phi`` is trained on the difference of two variance gradients;
 - the categorical's score ``d log p(b)`` enters the estimate once; the
-  released code adds the categorical log-probability to each of the 210
+  authors' code adds the categorical log-probability to each of the 210
   Bernoulli log-probabilities before differentiating, which multiplies the
   selection logits' score term by 210;
-- the search space order is fixed (``sub_policy_pairs('fastaa')``) and all
-  randomness of a step comes from a generator seeded by (seed, step), so a
+- the validation batch is a fresh batch of half B at every step; the
+  authors' code takes the first batch of an unshuffled loader at every
+  step, i.e. one fixed batch for the whole search;
+- the sub-policy order is fixed (``sub_policy_pairs('fastaa')``) and every
+  random draw of a step comes from a generator seeded by (seed, step), so a
   seed fixes the whole search and ``--resume`` continues it exactly; the
-  released code's op order depends on Python's set iteration order;
+  authors' list is shuffled by an unseeded ``random.sample``;
 - augmentation runs on the device inside the step, so data loaders keep
-  their workers (the released code applies the ops in the loader and needs
+  their workers (the authors' code applies the ops in the loader and needs
   ``num_workers=0`` to keep the sample and the gradient aligned);
 - the network's real step reuses the gradient of step 3 (same batch, same
-  weights) instead of a second forward/backward after the policy update,
-  which saves one of five passes; the network therefore trains on a sample
-  of the policy from before this step's policy update;
-- ``f(b)`` enters RELAX as ``L_val(w') - L_val(w)`` on the same batch
-  (``val_baseline``, one extra forward without gradient): the second term
-  does not depend on the sample, so the estimate stays unbiased, and it
-  cancels the variation between fresh validation batches that the authors'
-  fixed batch does not have;
-- the straight-through estimator also passes through an applied op's image
-  path (the op counts as the identity backwards), so the first op's
-  magnitude keeps its gradient when the second op is applied, and ops
-  without a parameter get no magnitude gradient.
+  weights, same sample: the authors' code recomputes the same value with a
+  fifth pass);
+- probabilities and magnitudes are projected onto [0, 1] after each step;
+  the authors' code clamps only where the values are used;
+- the straight-through magnitude gradient reaches every applied op, as in
+  the authors' code; ops without a parameter (AutoContrast, Invert,
+  Equalize) get none (theirs move a value nothing reads).
 
 ``first_order=True`` replaces steps 3-5 by the real network step: ``f(b)``
-is the validation loss after it (for RELAX), and the Hessian-vector product
-is skipped, so the magnitudes keep their values (like DARTS' first-order
-mode, where the architecture gradient ignores the dependence of ``w'``).
-``estimator='gumbel_st'`` (the paper's biased ablation) gives the logits and
-probabilities the Gumbel straight-through gradient through the same
-Hessian-vector product as the magnitudes; it needs the unrolled step.
+is the validation loss after it minus before it (for RELAX), and the
+Hessian-vector product is skipped, so the magnitudes keep their values
+(like DARTS' first-order mode, where the architecture gradient ignores the
+dependence of ``w'``). ``estimator='gumbel_st'`` (the paper's biased
+ablation) gives the logits and probabilities the Gumbel straight-through
+gradient through the same Hessian-vector product as the magnitudes; it
+needs the unrolled step.
 
 Distributed: every rank draws the same policy sample (same generator seed),
 augments its own images (per-rank noise for signs and Cutout), and the
@@ -67,7 +82,7 @@ and the control variate stay identical on every rank.
 """
 import copy
 from collections import OrderedDict
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.distributed as torch_dist
@@ -76,13 +91,14 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from torch.func import functional_call
 
-from mmautoaug.augment import augment_batch
+from mmautoaug.augment import apply_batch_op, augment_batch
 from mmautoaug.registry import MODELS
 from .policy_params import DADAPolicy, PolicySample
 from .relax import relax_gradients
 from .unrolled import finite_difference_hvp, virtual_sgd_step
 
 _ESTIMATORS = ('relax', 'gumbel_st')
+_HVP_MODES = ('finite_difference', 'double_backward')
 
 
 def all_reduce_mean(tensors: List[torch.Tensor]) -> List[torch.Tensor]:
@@ -118,7 +134,30 @@ class DADASearchModel(BaseModel):
             weights (same batch, no gradient) from ``f(b)`` in the RELAX
             estimate. It does not depend on the sample, so the estimate
             stays unbiased, and it removes the batch-to-batch variation of
-            the validation loss. Defaults to True.
+            the validation loss. False: ``f(b) = L_val(w')`` (still
+            unbiased, noisier; neither setting is the authors' estimator,
+            see the module doc). Defaults to True.
+        scale_by_xi (bool): True: the paper's hypergradient, scaled by the
+            network's current learning rate ``xi`` (it shrinks with the
+            schedule). False: divided by ``xi`` (the first parameter
+            group's), the scale of the authors' code, which drops ``xi``.
+            Defaults to True.
+        cutout (int, optional): Side in pixels of the paper Cutout
+            (``ClippedCutout``) painted on every training image after the
+            policy, as the authors' search does (16 on CIFAR, 20 on SVHN).
+            The straight-through gradient passes it as the identity.
+            Defaults to None (no Cutout).
+        cutout_fill (Sequence[int], optional): (R, G, B) of the Cutout
+            square in [0, 255]. Defaults to the data preprocessor's mean,
+            rounded: the authors zero the normalised image.
+        hvp (str): How ``grad^2_{x,w} L_train . v`` is computed:
+            ``'finite_difference'`` (the paper's and DARTS': two more
+            passes at ``w +- eps v``) or ``'double_backward'`` (exact, by
+            differentiating the training gradient once more; it keeps the
+            graph of the training backward pass in memory). With ReLU
+            networks the finite difference is far from the exact product
+            (the README gives the numbers). Defaults to
+            ``'finite_difference'``.
         hvp_r (float): ``eps = hvp_r / ||v||``. Defaults to 0.01.
         topk (int): Sub-policies kept by :meth:`export_policy`.
         seed (int, optional): Seed of the policy samples; None uses the
@@ -145,6 +184,10 @@ class DADASearchModel(BaseModel):
                  first_order: bool = False,
                  per_sample: bool = False,
                  val_baseline: bool = True,
+                 scale_by_xi: bool = True,
+                 cutout: Optional[int] = None,
+                 cutout_fill: Optional[Sequence[int]] = None,
+                 hvp: str = 'finite_difference',
                  hvp_r: float = 0.01,
                  topk: int = 25,
                  seed: Optional[int] = None,
@@ -181,6 +224,24 @@ class DADASearchModel(BaseModel):
         self.first_order = first_order
         self.per_sample = per_sample
         self.val_baseline = val_baseline
+        self.scale_by_xi = scale_by_xi
+        if cutout is not None and (isinstance(cutout, bool) or
+                                   not isinstance(cutout, int) or cutout <= 0):
+            raise ValueError('DADASearchModel: cutout must be None or a '
+                             f'positive int (pixels), got {cutout!r}')
+        self.cutout = cutout
+        if cutout_fill is None:
+            mean = getattr(self.data_preprocessor, 'mean', None)
+            cutout_fill = (125, 123, 114) if mean is None else tuple(
+                int(round(float(m))) for m in mean.flatten())
+        self.cutout_fill = cutout_fill
+        if hvp not in _HVP_MODES:
+            raise ValueError(f'DADASearchModel: hvp must be one of '
+                             f'{_HVP_MODES}, got {hvp!r}')
+        self.hvp = hvp
+        if hvp_r <= 0:
+            raise ValueError(
+                f'DADASearchModel: hvp_r must be > 0, got {hvp_r}')
         self.hvp_r = hvp_r
         self.topk = topk
         self.seed = seed
@@ -266,6 +327,23 @@ class DADASearchModel(BaseModel):
             out = out * sample.select_st.expand(num).view(-1, 1, 1, 1)
         return out
 
+    def _paint_cutout(self, images: torch.Tensor,
+                      generator: torch.Generator) -> torch.Tensor:
+        """The paper Cutout after the policy (identity backwards)."""
+        if self.cutout is None:
+            return images
+        num = images.shape[0]
+        painted = apply_batch_op(
+            images.detach(),
+            torch.zeros(num, dtype=torch.long, device=images.device),
+            torch.full((num, ), float(self.cutout), device=images.device),
+            ops=('ClippedCutout', ),
+            cutout_fill=self.cutout_fill,
+            generator=generator)
+        # as the authors' straight-through, which adds the magnitudes to
+        # the finished (cut-out) image: every pixel carries the gradient
+        return painted + (images - images.detach())
+
     def _network_step(self, optim_wrapper, params, grads) -> None:
         for p, g in zip(params.values(), grads):
             p.grad = g.detach().clone()
@@ -303,21 +381,28 @@ class DADASearchModel(BaseModel):
         net_ow, pol_ow = optim_wrapper['classifier'], optim_wrapper['policy']
         train = self.data_preprocessor(data['train'], True)
         val = self.data_preprocessor(data['val'], False)
-        images, samples = train['inputs'], train['data_samples']
+        # The ops read levels in [0, 255]; a float colour step of the
+        # pipeline (the ImageNet search's Lighting, which the authors apply
+        # after the policy) can leave a few levels outside.
+        images = train['inputs'].clamp(0, 255)
+        samples = train['data_samples']
         shared, local = self._generators(images.device)
         policy = self.policy
         sample = policy.sample(images.shape[0] if self.per_sample else 1,
                                shared)
         augmented = self.data_preprocessor.normalize(
-            self._augment(images, sample, local))
+            self._paint_cutout(self._augment(images, sample, local), local))
         leaf = augmented.detach().requires_grad_()
 
         net_params = OrderedDict(
             (k, p) for k, p in self.classifier.named_parameters()
             if p.requires_grad)
         train_loss = self._classifier_loss(leaf, samples)
-        grads = torch.autograd.grad(train_loss, list(net_params.values()))
-        grads = all_reduce_mean(list(grads))
+        exact_hvp = self.hvp == 'double_backward' and not self.first_order
+        # double_backward keeps this pass's graph for the product with v
+        local_grads = torch.autograd.grad(
+            train_loss, list(net_params.values()), create_graph=exact_hvp)
+        grads = all_reduce_mean([g.detach() for g in local_grads])
 
         hvp_params = [policy.magnitudes]
         if self.estimator == 'gumbel_st':
@@ -343,14 +428,23 @@ class DADASearchModel(BaseModel):
             v = torch.autograd.grad(f, list(virtual.values()))
             v = all_reduce_mean(list(v))
             # Scale v by each weight's learning rate so the result is
-            # xi * H v even when param groups have different rates.
+            # xi * H v even when param groups have different rates (the
+            # paper's formula); scale_by_xi=False divides that by xi.
             lrs = self._learning_rates(net_ow.optimizer, net_params)
-            v = [lr * t for lr, t in zip(lrs, v)]
-            frozen = OrderedDict(
-                (k, p.detach()) for k, p in net_params.items())
-            (d_image, ) = finite_difference_hvp(
-                lambda p: self._classifier_loss(leaf, samples, p), frozen, v,
-                [leaf], self.hvp_r)
+            unit = 1.0 if self.scale_by_xi else self._xi(net_ow.optimizer)
+            v = [lr / unit * t for lr, t in zip(lrs, v)]
+            if exact_hvp:
+                # grad_x (grad_w L_train . v): each rank's own images, as
+                # the finite difference below
+                (d_image, ) = torch.autograd.grad(
+                    sum((g * t).sum() for g, t in zip(local_grads, v)), [leaf])
+            else:
+                frozen = OrderedDict(
+                    (k, p.detach()) for k, p in net_params.items())
+                (d_image, ) = finite_difference_hvp(
+                    lambda p: self._classifier_loss(leaf, samples, p), frozen,
+                    v, [leaf], self.hvp_r)
+            del local_grads
             implicit = torch.autograd.grad(
                 augmented,
                 hvp_params,
@@ -370,8 +464,11 @@ class DADASearchModel(BaseModel):
         f, baseline = all_reduce_mean([f.detach(), baseline])
         cv_params = list(policy.control_variate.parameters())
         if self.estimator == 'relax':
+            signal = f - baseline
+            if not self.scale_by_xi:
+                signal = signal / self._xi(net_ow.optimizer)
             relax = relax_gradients(
-                f - baseline, sample.log_prob,
+                signal, sample.log_prob,
                 policy.control_variate(sample.relaxed),
                 policy.control_variate(sample.relaxed_tilde),
                 policy.distribution_parameters(), cv_params)
@@ -388,6 +485,17 @@ class DADASearchModel(BaseModel):
         if self.val_baseline and self.estimator == 'relax':
             log_vars['val_gain'] = baseline - f
         return log_vars
+
+    @staticmethod
+    def _xi(optimizer) -> float:
+        """The network's learning rate (first parameter group)."""
+        xi = float(optimizer.param_groups[0]['lr'])
+        if xi <= 0:
+            raise ValueError(
+                'DADASearchModel: scale_by_xi=False divides the policy '
+                f'gradients by the network learning rate, which is {xi}; '
+                'give the schedule a floor above 0 (eta_min)')
+        return xi
 
     @staticmethod
     def _learning_rates(optimizer, params) -> List[float]:

@@ -1,19 +1,25 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """DADA's learnable policy: sub-policy weights, op probabilities, magnitudes.
 
-Parameters (faithful to the paper and the authors' released code):
+Parameters (initialised as in the authors' released code,
+``search_relax/model_search.py``):
 
-- ``logits`` (S,): one selection logit per sub-policy, initialised to
-  ``1e-3 * randn`` (so every sub-policy starts almost equally likely);
+- ``logits`` (S,): one selection logit per sub-policy, all ``1e-3`` (every
+  sub-policy starts exactly equally likely);
 - ``probs`` (S, 2): application probability of each op, initialised to 0.5;
 - ``magnitudes`` (S, 2): normalised magnitude in [0, 1] of each op,
   initialised to 0.5.
 
-``probs`` and ``magnitudes`` are kept in their natural units and clamped to
-[0, 1] after each optimiser step, as in the authors' code (Adam with
-lr 0.005 then works on the same scale as in the paper). ``S = 105``: all
-unordered pairs of the 15 ``fastaa`` ops, in the fixed order of
-:func:`mmautoaug.augment.sub_policy_pairs`.
+``probs`` and ``magnitudes`` are kept in their natural units (Adam with
+lr 0.005 then works on the same scale as in the paper) and projected back
+onto [0, 1] after each optimiser step. The authors' code never changes the
+parameters themselves: it clamps where the values are used (sampling,
+augmenting, exporting), so a parameter that overshoots keeps drifting in a
+region where it has no effect (a probability beyond [0, 1] gets no gradient
+at all through their clamp). ``S = 105``: all unordered pairs of the 15
+``fastaa`` ops, in the fixed order of
+:func:`mmautoaug.augment.sub_policy_pairs` (the authors' list is shuffled
+by an unseeded ``random.sample`` at start-up).
 
 The RELAX control variate lives here too (it is part of the policy's
 state: it is saved, resumed and optimised with the policy).
@@ -61,8 +67,10 @@ class DADAPolicy(nn.Module):
             Bernoulli relaxations. Defaults to 0.5 (the paper's).
         init_prob (float): Initial application probability. Defaults to 0.5.
         init_magnitude (float): Initial magnitude. Defaults to 0.5.
-        init_logit_std (float): Std of the initial selection logits.
-            Defaults to 1e-3.
+        init_logit (float): Initial selection logit of every sub-policy.
+            Defaults to 1e-3 (the authors' code).
+        init_logit_std (float): Std of Gaussian noise added to the initial
+            logits. Defaults to 0 (every sub-policy equally likely).
         cv_hidden (int): Hidden units of the control variate. Defaults to
             100.
 
@@ -80,7 +88,8 @@ class DADAPolicy(nn.Module):
                  temperature: float = 0.5,
                  init_prob: float = 0.5,
                  init_magnitude: float = 0.5,
-                 init_logit_std: float = 1e-3,
+                 init_logit: float = 1e-3,
+                 init_logit_std: float = 0.0,
                  cv_hidden: int = 100):
         super().__init__()
         if temperature <= 0:
@@ -110,7 +119,9 @@ class DADAPolicy(nn.Module):
                 [[float(self.space.range(op).takes_magnitude) for op in pair]
                  for pair in self.pairs]),
             persistent=False)
-        self.logits = nn.Parameter(init_logit_std * torch.randn(num))
+        self.logits = nn.Parameter(
+            torch.full((num, ), float(init_logit)) +
+            init_logit_std * torch.randn(num))
         self.probs = nn.Parameter(torch.full((num, 2), float(init_prob)))
         self.magnitudes = nn.Parameter(
             torch.full((num, 2), float(init_magnitude)))
@@ -165,7 +176,7 @@ class DADAPolicy(nn.Module):
 
     @torch.no_grad()
     def clamp_(self) -> None:
-        """Keep probabilities and magnitudes in [0, 1] after a step."""
+        """Project probabilities and magnitudes onto [0, 1] after a step."""
         self.probs.clamp_(0.0, 1.0)
         self.magnitudes.clamp_(0.0, 1.0)
 
