@@ -132,9 +132,12 @@ class DetPolicyAugment(PolicyAugment):
             has no PIL reference to replay: mmdet's own transforms warp with
             OpenCV), or ``'exact'``, PIL's sampler pixel for pixel as the
             classification policies were searched with. Both modes move
-            boxes and polygons by the same matrix and pick the same source
-            pixel except within about 1/1024 px of a pixel border (see
-            :mod:`mmautoaug.augment.fast_warp`).
+            boxes and polygons by the same matrix; with nearest sampling
+            they pick the same source pixel except within about 1/1024 px
+            of a pixel border, and masks and the semantic map take the
+            image's source pixels in either mode (see
+            :mod:`mmautoaug.augment.fast_warp`; a space's bilinear or
+            bicubic ops take OpenCV's kernels in fast mode).
         seed (int, optional): Seed of the random stream, mixed with the
             data-loader worker id and the rank as
             :class:`~mmautoaug.datasets.PolicyAugment` does. ``None``
