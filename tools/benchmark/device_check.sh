@@ -87,7 +87,7 @@ if [ "$MODE" = cuda ]; then
   AWS_LIMIT=75
   COST_LIMIT=80
 else
-  AUG=(--sizes 32:64,96:16 --iters 2 --no-peers)
+  AUG=(--sizes 32:256,224:32 --iters 3 --no-peers)
   DADA=(--depth 10 --widen 1 --batch 8 --repeats 2)
   ADVAA=(--depth 10 --widen 1 --batch 8 --num-policies 2 --repeats 2)
   AWS=(--stage1-epochs 1 --finetune-epochs 1 --steps 1 --cifar-iters 0)
