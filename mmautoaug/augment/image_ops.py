@@ -67,8 +67,8 @@ def apply_image_op(img: np.ndarray,
             ``'nearest'``.
         warp (str): Geometric ops: ``'exact'`` replays PIL's sampler pixel
             for pixel (published policies); ``'fast'`` warps with OpenCV's
-            ``warpAffine`` (:mod:`.fast_warp`: the same matrix, about 5x
-            faster on large images; nearest: about 0.1% of the pixels take
+            ``warpAffine`` (:mod:`.fast_warp`: the same matrix, 3-5x
+            faster on COCO-sized images; nearest: about 0.1% of the pixels take
             a neighbouring source pixel, at ties; bilinear / bicubic take
             OpenCV's own kernels). Defaults to ``'exact'``.
 

@@ -128,7 +128,7 @@ class DetPolicyAugment(PolicyAugment):
             ops which channel is red (fill colours, grey levels).
         warp (str): How geometric ops sample the image, masks and
             semantic map: ``'fast'`` (default) with OpenCV's
-            ``warpAffine``, about 5x faster on COCO-sized images (detection
+            ``warpAffine``, 3-5x faster on COCO-sized samples (detection
             has no PIL reference to replay: mmdet's own transforms warp with
             OpenCV), or ``'exact'``, PIL's sampler pixel for pixel as the
             classification policies were searched with. Both modes move
