@@ -16,6 +16,11 @@ drops the instances it pushed out; box-level ops (``BBox_Only_*``) crop
 each picked box's pixels, grouped by box rank and size, through the same
 batched ops. :func:`apply_detection_sub_policies` chains the ops of one
 sub-policy per sample and applies ``recompute_bbox``.
+
+Geometric ops replay PIL's sampler, so this face equals
+``DetPolicyAugment(warp='exact')`` pixel for pixel on the same draws;
+``DetPolicyAugment``'s default ``warp='fast'`` (OpenCV) picks a direct
+neighbour on about 0.1% of the pixels (:mod:`.fast_warp`).
 """
 import functools
 import warnings

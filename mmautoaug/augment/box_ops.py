@@ -30,6 +30,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 
+from .fast_warp import check_warp, warp_maps_fast
 from .geometry import (pil_affine_data, pil_sampling_coefficients,
                        source_indices, transform_boxes)
 from .image_ops import apply_image_op
@@ -86,8 +87,8 @@ def mask_has_pixels(masks: Array) -> Array:
     if isinstance(masks, torch.Tensor):
         # (torch's any() of uint8 is uint8)
         return (masks.reshape(len(masks), -1) != 0).any(1)
-    return masks.reshape(len(masks), -1).any(1) if len(masks) else np.zeros(
-        0, bool)
+    # any over both axes: a reshape copies column-major masks
+    return masks.any(axis=(1, 2)) if len(masks) else np.zeros(0, bool)
 
 
 def kept_instances(boxes: Optional[Array],
@@ -305,7 +306,8 @@ def apply_box_op(
 def warp_label_maps(arrays: np.ndarray,
                     op: str,
                     param: float,
-                    fill: Union[int, float] = 0) -> np.ndarray:
+                    fill: Union[int, float] = 0,
+                    warp: str = 'exact') -> np.ndarray:
     """Move a stack of label maps with a geometric op, pixel for pixel.
 
     Picks every output pixel's source with the op library's sampler
@@ -322,6 +324,9 @@ def warp_label_maps(arrays: np.ndarray,
         fill (int | float): Value of output pixels whose source lies
             outside the input (0 for masks, 255 - the ignore index - for
             segmentation maps).
+        warp (str): The mode the image was warped in: ``'exact'`` (PIL's
+            sampler) or ``'fast'`` (OpenCV's, see :mod:`.fast_warp`); the
+            maps take the same source pixels as the image.
 
     Returns:
         np.ndarray: The moved maps, same shape and dtype.
@@ -331,6 +336,8 @@ def warp_label_maps(arrays: np.ndarray,
         ...                 fill=9)
         array([[9, 1, 2]])
     """
+    if check_warp(warp) == 'fast':
+        return warp_maps_fast(arrays, op, param, fill)
     single = arrays.ndim == 2
     stack = arrays[None] if single else arrays
     height, width = stack.shape[-2:]

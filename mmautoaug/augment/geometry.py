@@ -148,14 +148,17 @@ def pil_sampling_coefficients(data: tuple) -> tuple:
     # Pure translation/flip (b == d == 0): PIL samples floor(xo + x*a) in
     # floating point; a is +-1 there, so this is floor(xo) + x*a exactly.
     scale_path = (b == 0) & (d == 0)
-    fixed = (fix(a), fix(b), fix(xo), fix(d), fix(e), fix(yo))
     if xp is np and np.ndim(a) == 0:
         if bool(scale_path):
             return (fix(a), 0, _floor_int(xo) * _FIX_ONE, 0, fix(e),
                     _floor_int(yo) * _FIX_ONE)
-        return fixed
-    a2 = xp.where(scale_path, _floor_int(xo) * _FIX_ONE, fixed[2])
-    a5 = xp.where(scale_path, _floor_int(yo) * _FIX_ONE, fixed[5])
+        return (fix(a), fix(b), fix(xo), fix(d), fix(e), fix(yo))
+    # arrays: the six rounded in one stack (a few array calls, not 30)
+    both = torch.broadcast_tensors if xp is torch else np.broadcast_arrays
+    fixed = fix(xp.stack(both(a, b, xo, d, e, yo)))
+    floors = _floor_int(xp.stack(both(xo, yo))) * _FIX_ONE
+    a2 = xp.where(scale_path, floors[0], fixed[2])
+    a5 = xp.where(scale_path, floors[1], fixed[5])
     return fixed[0], fixed[1], a2, fixed[3], fixed[4], a5
 
 

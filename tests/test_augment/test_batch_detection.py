@@ -89,14 +89,16 @@ def _per_image(sample,
                box_prob=1 / 3,
                recompute=False,
                extra=()):
-    """DetPolicyAugment on one sample, its draws scripted."""
+    """DetPolicyAugment on one sample, its draws scripted; its exact warp
+    (PIL's sampler) is the one the batched face replays on any device."""
     img, boxes, masks = sample
     ops = [(op, 1.0, magnitude)] + [(o, 1.0, m) for o, m, _ in extra]
     aug = DetPolicyAugment(
         Policy('detection', [ops]),
         channel_order='rgb',
         recompute_bbox=recompute,
-        box_prob=box_prob)
+        box_prob=box_prob,
+        warp='exact')
     randoms = []
     for (o, _, _), s in zip(ops, [sign] + [s for _, _, s in extra]):
         randoms.append(0.0)  # applied (prob 1)
