@@ -10,18 +10,30 @@ authors' code used it:
   :func:`apply_sub_policies`;
 - geometry: :func:`op_matrix`, :func:`transform_points`,
   :func:`transform_boxes`.
+
+Detection: the box and mask rules of both detection faces and the
+box-level ops (:mod:`.box_ops`, per image :func:`apply_box_op`), and the
+batched detection face (:func:`augment_detection_batch`,
+:func:`apply_detection_sub_policies`) for padded batches with boxes and
+masks on the device.
 """
+from .batch_detection import (DetectionBatch, apply_detection_sub_policies,
+                              augment_detection_batch)
 from .batch_ops import apply_batch_op, apply_sub_policies, augment_batch
+from .box_ops import BOX_OP_PROB, apply_box_op
 from .geometry import op_matrix, transform_boxes, transform_points
 from .image_ops import apply_image_op
-from .spaces import (AUTOAUGMENT, AWS, FASTAA, GEOMETRIC_OPS, INTERPOLATIONS,
-                     OP_PARAMS, RANDAUGMENT, SPACES, TRIVIALAUGMENT_WIDE,
-                     OpRange, SearchSpace, get_space, sub_policy_pairs)
+from .spaces import (AUTOAUGMENT, AWS, BOX_OPS, DETECTION, FASTAA,
+                     GEOMETRIC_OPS, INTERPOLATIONS, OP_PARAMS, RANDAUGMENT,
+                     SPACES, TRIVIALAUGMENT_WIDE, OpRange, SearchSpace,
+                     base_op, get_space, sub_policy_pairs)
 
 __all__ = [
     'OP_PARAMS', 'GEOMETRIC_OPS', 'INTERPOLATIONS', 'OpRange', 'SearchSpace',
     'SPACES', 'FASTAA', 'AUTOAUGMENT', 'AWS', 'TRIVIALAUGMENT_WIDE',
     'RANDAUGMENT', 'get_space', 'sub_policy_pairs', 'apply_image_op',
     'apply_batch_op', 'augment_batch', 'apply_sub_policies', 'op_matrix',
-    'transform_points', 'transform_boxes'
+    'transform_points', 'transform_boxes', 'BOX_OPS', 'DETECTION', 'base_op',
+    'BOX_OP_PROB', 'apply_box_op', 'DetectionBatch', 'augment_detection_batch',
+    'apply_detection_sub_policies'
 ]

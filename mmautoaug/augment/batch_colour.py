@@ -4,15 +4,29 @@
 Seven ops change every pixel through a per-sample, per-channel table of
 its 256 levels (AutoContrast, Invert, Equalize, Solarize, Posterize,
 Contrast, Brightness): :data:`LUT_BUILDERS` make those ``(n, C, 256)``
-tables (AutoContrast and Equalize from the ``hist`` of
-:func:`histograms`), and one lookup applies all of them at once. The others
+tables (Equalize from the level counts of :func:`histograms`), and one
+:func:`apply_tables` applies all of them at once. The others
 (:data:`PIXEL_KERNELS`) compute pixels directly. Both take ``x``: uint8
 ``(n, C, H, W)`` and ``param``: ``(n,)``, use the shared arithmetic of
 :mod:`.levels`, and so agree with the per-image face (and PIL) exactly.
 """
+from typing import Optional
+
+import cv2
+import numpy as np
 import torch
 
 from . import levels
+
+#: On the CPU, planes of at least this many pixels are looked up (and
+#: counted) one by one with OpenCV's ``LUT`` (``calcHist``), the per-image
+#: face's kernels; smaller planes, and other devices, take one torch gather
+#: over the whole batch, whose cost per pixel is higher but whose cost per
+#: call does not grow with the number of planes.
+_CV2_PLANE_PIXELS = 1 << 12
+#: ``calcHist`` costs more per call than ``LUT`` (measured crossover near
+#: 90x90 pixels on one core).
+_CV2_HIST_PIXELS = 1 << 13
 
 
 def _per_sample(v: torch.Tensor) -> torch.Tensor:
@@ -41,7 +55,73 @@ def table_codes(x: torch.Tensor) -> torch.Tensor:
     n, c = x.shape[:2]
     offset = torch.arange(
         0, n * c * 256, 256, device=x.device, dtype=torch.int32)
-    return offset.view(n, c, 1, 1) + x  # promoted to int32 in one pass
+    # a cast and an in-place add of one dtype: a mixed-dtype broadcast add
+    # takes torch's slow casting loop (about 4x the time on the CPU)
+    codes = x.to(torch.int32)
+    return codes.add_(offset.view(n, c, 1, 1))
+
+
+def _cpu_planes(x: torch.Tensor, threshold: int) -> bool:
+    return x.device.type == 'cpu' and x.shape[-2] * x.shape[-1] >= threshold
+
+
+def apply_tables(x: torch.Tensor,
+                 tables: torch.Tensor,
+                 out: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """Look every pixel up in its sample's and channel's table.
+
+    Args:
+        x (Tensor): uint8 ``(n, C, H, W)``.
+        tables (Tensor): uint8 ``(n, C, 256)``.
+        out (Tensor, optional): ``(n, C, H, W)`` to write the levels into
+            (any dtype; written in place when contiguous uint8).
+
+    Returns:
+        Tensor: ``out`` (uint8 when not given), ``out[s, c] =
+        tables[s, c][x[s, c]]``.
+
+    Examples:
+        >>> x = torch.tensor([[[[0, 1], [2, 255]]]], dtype=torch.uint8)
+        >>> tables = (255 - torch.arange(256)).to(torch.uint8).view(1, 1, 256)
+        >>> apply_tables(x, tables).flatten().tolist()
+        [255, 254, 253, 0]
+    """
+    if out is not None and (out.dtype != torch.uint8
+                            or not out.is_contiguous()):
+        return out.copy_(apply_tables(x, tables))
+    if x.numel() == 0:
+        return torch.empty_like(x) if out is None else out
+    if _cpu_planes(x, _CV2_PLANE_PIXELS):
+        if out is None:
+            out = torch.empty_like(x, memory_format=torch.contiguous_format)
+        h, w = x.shape[-2:]
+        src = x.contiguous().numpy().reshape(-1, h, w)
+        dst = out.numpy().reshape(-1, h, w)
+        for plane, table, target in zip(src, _numpy_tables(tables), dst):
+            cv2.LUT(plane, table, dst=target)
+        return out
+    codes = table_codes(x.contiguous())
+    found = tables.reshape(-1).index_select(0, codes.view(-1)).view(x.shape)
+    return found if out is None else out.copy_(found)
+
+
+def _numpy_tables(tables: torch.Tensor) -> np.ndarray:
+    return tables.to(torch.uint8).contiguous().numpy().reshape(-1, 256)
+
+
+def histograms(x: torch.Tensor) -> torch.Tensor:
+    """``(n, C, 256)`` int64 level counts of uint8 ``(n, C, H, W)``."""
+    n, c, h, w = x.shape
+    if _cpu_planes(x, _CV2_HIST_PIXELS) and h * w < 2**24:
+        # float32 counts are exact below 2**24 pixels
+        hist = np.empty((n * c, 256), np.float32)
+        for plane, row in zip(x.contiguous().numpy().reshape(-1, h, w),
+                              hist):
+            row[:] = cv2.calcHist([plane], [0], None, [256],
+                                  [0, 256]).reshape(-1)
+        return torch.from_numpy(hist).to(torch.int64).view(n, c, 256)
+    hist = torch.bincount(table_codes(x).flatten(), minlength=n * c * 256)
+    return hist.view(n, c, 256).to(torch.int64)
 
 
 def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -50,22 +130,18 @@ def _table(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return values.expand(n, c, 256).to(torch.uint8)
 
 
-def auto_contrast_lut(x, param, hist=None, **kw):
-    present = (hist > 0).to(torch.uint8)
-    low = present.argmax(-1)  # the first level present
-    high = 255 - present.flip(-1).argmax(-1)  # the last one
-    return levels.autocontrast_lut(low, high).to(torch.uint8)
+def auto_contrast_lut(x, param, **kw):
+    # only the lowest and highest level present per channel matter: a min
+    # and a max pass instead of a histogram (torch.aminmax is 20x slower
+    # than the two on the CPU)
+    flat = x.flatten(2)
+    low, high = flat.amin(-1), flat.amax(-1)
+    return levels.autocontrast_lut(low.to(torch.int64),
+                                   high.to(torch.int64)).to(torch.uint8)
 
 
-def equalize_lut(x, param, hist=None, **kw):
-    return levels.equalize_lut(hist).to(torch.uint8)
-
-
-def histograms(codes: torch.Tensor) -> torch.Tensor:
-    """``(n, C, 256)`` int64 level counts from :func:`table_codes`."""
-    n, c = codes.shape[:2]
-    hist = torch.bincount(codes.flatten(), minlength=n * c * 256)
-    return hist.view(n, c, 256).to(torch.int64)
+def equalize_lut(x, param, **kw):
+    return levels.equalize_lut(histograms(x)).to(torch.uint8)
 
 
 def invert_lut(x, param, **kw):
@@ -115,10 +191,8 @@ def sharpness(x, param, **kw):
         rows = xi[:, :, :-2] + xi[:, :, 1:-1] + xi[:, :, 2:]
         window = rows[..., :-2] + rows[..., 1:-1] + rows[..., 2:]
         degenerate = x.clone()
-        degenerate[:, :, 1:-1,
-                   1:-1] = levels.smooth_interior(window,
-                                                  xi[:, :, 1:-1,
-                                                     1:-1]).to(torch.uint8)
+        degenerate[:, :, 1:-1, 1:-1] = levels.smooth_interior(
+            window.to(torch.int32), xi[:, :, 1:-1, 1:-1]).to(torch.uint8)
     return levels.blend(
         degenerate.to(torch.float32), x.to(torch.float32), _per_sample(param))
 
@@ -180,6 +254,10 @@ LUT_BUILDERS = {
     'Contrast': contrast_lut,
     'Brightness': brightness_lut,
 }
+
+#: Pixel kernels that draw from the generator (one draw per sample of a
+#: call, so they take their samples at once).
+DRAWING_KERNELS = ('Cutout', 'ClippedCutout')
 
 PIXEL_KERNELS = {
     'Color': color,

@@ -26,7 +26,7 @@ from typing import Union
 import numpy as np
 import torch
 
-from .spaces import GEOMETRIC_OPS, OP_PARAMS
+from .spaces import BOX_OPS, GEOMETRIC_OPS, OP_PARAMS
 
 Array = Union[float, np.ndarray, torch.Tensor]
 
@@ -40,7 +40,17 @@ def _xp(x):
 
 
 def check_op(op: str) -> str:
-    """Raise a clear error unless ``op`` is one of the library's ops."""
+    """Raise a clear error unless ``op`` is one of the library's ops.
+
+    Box-level ops (``BBox_Only_*``) are refused here by name: they need
+    boxes, which only the detection faces have.
+    """
+    if op in BOX_OPS:
+        raise ValueError(
+            f'op: {op!r} is a box-level op: it acts on the pixels of each '
+            'box, and this face has no boxes; apply it with '
+            'DetPolicyAugment (per image) or augment_detection_batch / '
+            'apply_detection_sub_policies (batched detection face)')
     if op not in OP_PARAMS:
         raise ValueError(f'op: {op!r} is not an op of the library; allowed: '
                          f'{list(OP_PARAMS)}')
@@ -138,14 +148,17 @@ def pil_sampling_coefficients(data: tuple) -> tuple:
     # Pure translation/flip (b == d == 0): PIL samples floor(xo + x*a) in
     # floating point; a is +-1 there, so this is floor(xo) + x*a exactly.
     scale_path = (b == 0) & (d == 0)
-    fixed = (fix(a), fix(b), fix(xo), fix(d), fix(e), fix(yo))
     if xp is np and np.ndim(a) == 0:
         if bool(scale_path):
             return (fix(a), 0, _floor_int(xo) * _FIX_ONE, 0, fix(e),
                     _floor_int(yo) * _FIX_ONE)
-        return fixed
-    a2 = xp.where(scale_path, _floor_int(xo) * _FIX_ONE, fixed[2])
-    a5 = xp.where(scale_path, _floor_int(yo) * _FIX_ONE, fixed[5])
+        return (fix(a), fix(b), fix(xo), fix(d), fix(e), fix(yo))
+    # arrays: the six rounded in one stack (a few array calls, not 30)
+    both = torch.broadcast_tensors if xp is torch else np.broadcast_arrays
+    fixed = fix(xp.stack(both(a, b, xo, d, e, yo)))
+    floors = _floor_int(xp.stack(both(xo, yo))) * _FIX_ONE
+    a2 = xp.where(scale_path, floors[0], fixed[2])
+    a5 = xp.where(scale_path, floors[1], fixed[5])
     return fixed[0], fixed[1], a2, fixed[3], fixed[4], a5
 
 

@@ -36,12 +36,20 @@ ClippedCutout         side in pixels: the paper Cutout (DeVries & Taylor,
 SamplePairing         blend weight of the paired image: (1-w)*img + w*pair
 AutoContrast, Invert, none (``None``)
 Equalize, Identity
+BBox_Only_<op>        ``<op>``'s parameter, read on the pixels of each box
+                      (fractions are of the box's width / height)
 ====================  =======================================================
 
 Geometric ops sample with PIL's nearest-neighbour filter unless a space's
 :class:`OpRange` names another (``'bilinear'`` or ``'bicubic'``, see
 :data:`INTERPOLATIONS`); pixels that come from outside the image take the
 op's ``fill`` colour, which defaults to the space's.
+
+Box-level ops (:data:`BOX_OPS`, Zoph et al., "Learning Data Augmentation
+Strategies for Object Detection", 2019: ``BBox_Only_*``) apply their base op
+to the pixels of each box of a detection sample, as if the box were an
+image (:mod:`.box_ops`); they exist only in the detection faces, which have
+boxes. The classification faces refuse them by name.
 """
 import math
 from dataclasses import dataclass, field
@@ -84,6 +92,27 @@ UNITS = (None, 'pixels', 'size_pixels')
 #: PIL's affine resampling filters a geometric op may use (``Image.NEAREST``,
 #: ``Image.BILINEAR``, ``Image.BICUBIC`` of ``Image.transform``).
 INTERPOLATIONS = ('nearest', 'bilinear', 'bicubic')
+
+#: Box-level ops: ``BBox_Only_<op>`` applies ``<op>`` to the pixels of each
+#: box (Zoph et al., 2019, ``*_Only_BBoxes`` in their released code), for
+#: the base ops whose meaning does not need the whole image.
+BOX_OPS: Dict[str, str] = {
+    f'BBox_Only_{op}': op
+    for op in GEOMETRIC_OPS +
+    ('AutoContrast', 'Invert', 'Equalize', 'Solarize', 'Posterize',
+     'Contrast', 'Color', 'Brightness', 'Sharpness', 'Cutout')
+}
+
+
+def base_op(op: str) -> str:
+    """The op a box-level op applies inside each box (``op`` otherwise).
+
+    Examples:
+        >>> base_op('BBox_Only_Rotate'), base_op('Rotate')
+        ('Rotate', 'Rotate')
+    """
+    return BOX_OPS.get(op, op)
+
 
 Number = Union[float, np.ndarray, 'torch.Tensor']  # noqa: F821
 
@@ -166,7 +195,7 @@ class OpRange:
 
     @property
     def takes_magnitude(self) -> bool:
-        return OP_PARAMS[self.op]
+        return OP_PARAMS[base_op(self.op)]
 
     @property
     def signed(self) -> bool:
@@ -310,10 +339,14 @@ class SearchSpace:
 
     def __post_init__(self):
         index = {r.op: i for i, r in enumerate(self.ranges)}
-        unknown = [r.op for r in self.ranges if r.op not in OP_PARAMS]
+        unknown = [
+            r.op for r in self.ranges
+            if r.op not in OP_PARAMS and r.op not in BOX_OPS
+        ]
         if unknown:
             raise ValueError(f'SearchSpace {self.name!r}: unknown ops '
-                             f'{unknown}; allowed: {sorted(OP_PARAMS)}')
+                             f'{unknown}; allowed: {sorted(OP_PARAMS)} and '
+                             f'the box-level ops {sorted(BOX_OPS)}')
         object.__setattr__(self, '_index', index)
 
     @property
@@ -500,6 +533,60 @@ object.__setattr__(
           for m in _AWS_LEVELS) +
     tuple((r.op, 0.0) for r in AWS.ranges if not r.takes_magnitude))
 
+# --- detection --------------------------------------------------------------
+#: A detection space with box-level ops (22 ops, 10 bins; continuous
+#: magnitudes work too). Source: Zoph et al., "Learning Data Augmentation
+#: Strategies for Object Detection" (2019), released
+#: ``autoaugment_utils.py`` (``level_to_arg`` with the paper's hparams,
+#: images of 640 px), a level L in 0..10 read as ``L / 10`` of the maximum:
+#: ShearX/Y(_BBox) up to 0.3; TranslateX/Y(_BBox) up to 250 px of 640
+#: (``translate_const``); Rotate(_BBox) up to 30 deg; all with a random
+#: sign; Color/Contrast/Brightness/Sharpness ``0.1 + 1.8 L/10``; Cutout a
+#: square of 2 x 100 px (``cutout_const``) of 640; fill and Cutout colour
+#: 128 grey (``replace``). Box-level ops (``*_Only_BBoxes``): Rotate, ShearX/Y
+#: with the same ranges, Solarize, Equalize, and TranslateX/Y and Cutout in
+#: units of the box: the released code shifts by up to 120 px and cuts a
+#: square of up to 100 px whatever the box's size; here (the op's own unit
+#: on the box) up to half the box's side (ours) and a square of up to 0.75
+#: of its width (the released ``BBox_Cutout``'s ``cutout_max_pad_fraction``).
+#: Solarize and Posterize read levels as the ``autoaugment`` space does (the
+#: released detection code reads them the other way round, where level 0
+#: inverts every pixel and keeps 0 bits). SolarizeAdd, BBox_Cutout and
+#: Flip_Only_BBoxes, which have no base op in the library, are left out.
+#: Box-level ops apply to each box with probability 1/3 once drawn
+#: (:data:`~.box_ops.BOX_OP_PROB`).
+DETECTION = SearchSpace(
+    name='detection',
+    ranges=(
+        OpRange('ShearX', 0.0, 0.3, center=0.0),
+        OpRange('ShearY', 0.0, 0.3, center=0.0),
+        OpRange('TranslateX', 0.0, 250 / 640, center=0.0),
+        OpRange('TranslateY', 0.0, 250 / 640, center=0.0),
+        OpRange('Rotate', 0.0, 30.0, center=0.0),
+        OpRange('AutoContrast'),
+        OpRange('Equalize'),
+        OpRange('Solarize', 256.0, 0.0, rounding='toward_low'),
+        OpRange('Posterize', 4.0, 0.0, rounding='toward_low'),
+        OpRange('Contrast', 0.1, 1.9),
+        OpRange('Color', 0.1, 1.9),
+        OpRange('Brightness', 0.1, 1.9),
+        OpRange('Sharpness', 0.1, 1.9),
+        OpRange('Cutout', 0.0, 200 / 640),
+        OpRange('BBox_Only_ShearX', 0.0, 0.3, center=0.0),
+        OpRange('BBox_Only_ShearY', 0.0, 0.3, center=0.0),
+        OpRange('BBox_Only_TranslateX', 0.0, 0.5, center=0.0),
+        OpRange('BBox_Only_TranslateY', 0.0, 0.5, center=0.0),
+        OpRange('BBox_Only_Rotate', 0.0, 30.0, center=0.0),
+        OpRange('BBox_Only_Solarize', 256.0, 0.0, rounding='toward_low'),
+        OpRange('BBox_Only_Equalize'),
+        OpRange('BBox_Only_Cutout', 0.0, 0.75),
+    ),
+    fill=(128, 128, 128),
+    cutout_fill=(128, 128, 128),
+    magnitude_bins=10,
+    source='Zoph et al., Learning Data Augmentation Strategies for Object '
+    'Detection (2019), released autoaugment_utils.py')
+
 # --- baselines ------------------------------------------------------------
 # The spaces of the augmentations users compare a search against. A baseline
 # policy (mmautoaug.policy.baselines) draws its magnitudes from the levels
@@ -575,7 +662,8 @@ RANDAUGMENT = SearchSpace(
 
 SPACES: Dict[str, SearchSpace] = {
     s.name: s
-    for s in (FASTAA, AUTOAUGMENT, AWS, TRIVIALAUGMENT_WIDE, RANDAUGMENT)
+    for s in (FASTAA, AUTOAUGMENT, AWS, DETECTION, TRIVIALAUGMENT_WIDE,
+              RANDAUGMENT)
 }
 
 

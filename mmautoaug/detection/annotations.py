@@ -7,58 +7,16 @@ INPUT continuous pixel coordinates to OUTPUT coordinates, the frame of mmdet's
 resampled with the op library's own nearest-neighbour sampler, the one that
 moves the image, so a mask stays on the pixels of its object.
 """
-from typing import List, Sequence, Union
+from typing import List, Sequence
 
 import numpy as np
 
-from mmautoaug.augment.geometry import (pil_affine_data,
-                                        pil_sampling_coefficients,
-                                        source_indices, transform_points)
+from mmautoaug.augment.box_ops import warp_label_maps
+from mmautoaug.augment.geometry import transform_points
 
-
-def warp_label_maps(arrays: np.ndarray,
-                    op: str,
-                    param: float,
-                    fill: Union[int, float] = 0) -> np.ndarray:
-    """Move a stack of label maps with a geometric op, pixel for pixel.
-
-    Picks every output pixel's source with the op library's sampler
-    (:func:`~mmautoaug.augment.geometry.pil_sampling_coefficients`, PIL's
-    own nearest-neighbour arithmetic), the one the image ops use, so a mask
-    stays exactly on the pixels of its object. Works for any dtype
-    (instance masks, semantic maps with an ignore index), which is why label
-    maps do not go through the uint8 image ops.
-
-    Args:
-        arrays (np.ndarray): ``(H, W)`` or ``(N, H, W)`` maps.
-        op (str): One of :data:`~mmautoaug.augment.GEOMETRIC_OPS`.
-        param (float): The op's (signed) parameter.
-        fill (int | float): Value of output pixels whose source lies
-            outside the input (0 for masks, 255 - the ignore index - for
-            segmentation maps).
-
-    Returns:
-        np.ndarray: The moved maps, same shape and dtype.
-
-    Examples:
-        >>> warp_label_maps(np.array([[1, 2, 3]]), 'TranslateX', -1 / 3,
-        ...                 fill=9)
-        array([[9, 1, 2]])
-    """
-    single = arrays.ndim == 2
-    stack = arrays[None] if single else arrays
-    height, width = stack.shape[-2:]
-    coefficients = pil_sampling_coefficients(
-        pil_affine_data(op, param, height, width))
-    ys, xs = np.mgrid[0:height, 0:width]
-    src_x, src_y = source_indices(coefficients,
-                                  xs.ravel().astype(np.int64),
-                                  ys.ravel().astype(np.int64))
-    inside = (src_x >= 0) & (src_x < width) & (src_y >= 0) & (src_y < height)
-    out = np.full((stack.shape[0], height * width), fill, dtype=stack.dtype)
-    out[:, inside] = stack[:, src_y[inside], src_x[inside]]
-    out = out.reshape(stack.shape)
-    return out[0] if single else out
+__all__ = [
+    'warp_label_maps', 'clip_polygon', 'polygon_area', 'transform_polygons'
+]
 
 
 def clip_polygon(points: np.ndarray, width: float,
@@ -83,6 +41,10 @@ def clip_polygon(points: np.ndarray, width: float,
         >>> clip_polygon(square, 10, 10).tolist()
         [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0]]
     """
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(points) and (points >= 0).all() and (
+            points[:, 0] <= width).all() and (points[:, 1] <= height).all():
+        return points  # inside: nothing to clip (the common case)
     # (axis, bound, keep_greater): x >= 0, x <= W, y >= 0, y <= H.
     borders = ((0, 0.0, True), (0, float(width), False), (1, 0.0, True),
                (1, float(height), False))
@@ -116,8 +78,10 @@ def polygon_area(points: np.ndarray) -> float:
     if len(points) < 3:
         return 0.0
     x, y = points[:, 0], points[:, 1]
-    return 0.5 * abs(
-        float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    # the closing edge apart: np.roll costs more than the sums here
+    cross = np.dot(x[:-1], y[1:]) - np.dot(y[:-1], x[1:]) + (
+        x[-1] * y[0] - y[-1] * x[0])
+    return 0.5 * abs(float(cross))
 
 
 def transform_polygons(instances: Sequence[Sequence[np.ndarray]],

@@ -1,6 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Policy ops in words, for tables and figure titles."""
-from mmautoaug.augment.spaces import SearchSpace
+from mmautoaug.augment.spaces import BOX_OPS, SearchSpace
 
 # How each op's parameter reads: (format of one value, unit).
 _UNITS = {
@@ -32,7 +32,7 @@ def _value(r, magnitude: float) -> float:
 
 
 def _unit(r, op: str) -> str:
-    fmt, unit = _UNITS[op]
+    fmt, unit = _units(op)
     if r.unit == 'pixels':
         return ' px'
     if r.unit == 'size_pixels':
@@ -50,6 +50,17 @@ def _dist_text(op) -> str:
     return f', m ~ U[{dist.low:.3g}, {dist.high:.3g}]{levels}'
 
 
+def _units(op: str) -> tuple:
+    """``_UNITS`` of an op; a box-level op reads its base op's on the box
+    (its fractions are of the box's size)."""
+    if op in BOX_OPS:
+        fmt, unit = _UNITS[BOX_OPS[op]]
+        unit = unit.replace('width', 'box width').replace(
+            'height', 'box height')
+        return fmt, unit + ' inside each box'
+    return _UNITS[op]
+
+
 def describe_range(space: SearchSpace, op: str) -> str:
     """How the space maps a magnitude of ``op`` to its parameter.
 
@@ -63,7 +74,7 @@ def describe_range(space: SearchSpace, op: str) -> str:
     r = space.range(op)
     if not r.takes_magnitude:
         return 'no parameter'
-    fmt, _ = _UNITS[op]
+    fmt, _ = _units(op)
     text = (f'm in [0, 1] -> {fmt.format(_value(r, 0.0))} .. '
             f'{fmt.format(_value(r, 1.0))}{_unit(r, op)}')
     if r.rounding:
@@ -91,7 +102,7 @@ def describe_op(space: SearchSpace, op) -> str:
     r = space.range(op.op)
     if not r.takes_magnitude:
         return '-'
-    fmt, _ = _UNITS[op.op]
+    fmt, _ = _units(op.op)
     unit = _unit(r, op.op) + _dist_text(op)
     value = _value(r, float(op.magnitude))
     if r.signed:

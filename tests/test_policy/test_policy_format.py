@@ -114,7 +114,8 @@ def test_arrays_round_trip_and_padding():
     (_valid(format_version=0), r'format_version: 0 is not a valid version'),
     (_valid(space='fast'),
      r"space: unknown search space 'fast'; allowed: \['autoaugment', "
-     r"'aws', 'fastaa', 'randaugment', 'trivialaugment_wide'\]"),
+     r"'aws', 'detection', 'fastaa', 'randaugment', "
+     r"'trivialaugment_wide'\]"),
     (_valid(meta=dict(x=object())), r'meta: must be JSON-serialisable'),
     (_valid(extra=1), r"unknown keys \['extra'\]"),
 ])

@@ -26,6 +26,7 @@ import statistics
 import time
 
 import torch
+from _common import PeakMemory, summary
 
 
 def parse_args(argv=None):
@@ -114,7 +115,12 @@ def timed(fns, args):
             fn()
             sync()
             out.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
+    peaks = []
+    for fn in fns:  # one more run each, for its peak memory
+        with PeakMemory(args.device) as peak:
+            fn()
+        peaks.append(peak)
+    return [statistics.median(t) for t in times], peaks
 
 
 def main(argv=None):
@@ -128,7 +134,7 @@ def main(argv=None):
 
     names = ['plain step, N images', 'AdvAA step, M x N images',
              '  augmentation of M x N images', '  plain step, M x N images']
-    seconds = timed([
+    seconds, peaks = timed([
         lambda: plain.train_step(small, plain_optim),
         lambda: advaa.train_step(small, advaa_optim),
         lambda: advaa.augmentor(x),
@@ -138,16 +144,19 @@ def main(argv=None):
     print(f'AdvAA step vs plain step: WRN-{args.depth}-{args.widen}, '
           f'N={n}, M={m}, {args.size}x{args.size}, device={args.device}, '
           f'threads={torch.get_num_threads()}, median of {args.repeats}')
-    print(f'| {"what":34s} | {"seconds":>8s} | {"x plain":>8s} |')
-    print(f'|{"-" * 36}|{"-" * 9}:|{"-" * 9}:|')
-    for name, t in zip(names, seconds):
-        print(f'| {name:34s} | {t:8.4f} | {t / base:8.2f} |')
+    print(f'| {"what":34s} | {"seconds":>8s} | {"x plain":>8s} | '
+          f'peak memory |')
+    print(f'|{"-" * 36}|{"-" * 9}:|{"-" * 9}:|{"-" * 13}|')
+    for name, t, peak in zip(names, seconds, peaks):
+        print(f'| {name:34s} | {t:8.4f} | {t / base:8.2f} | '
+              f'{peak.cells()} |')
     ratio = seconds[1] / base
     print(f'\nAdvAA / plain step: {ratio:.2f} (ideal ~{m}, target <= '
           f'{1.1 * m:.1f}: {"within" if ratio <= 1.1 * m else "OVER"}); '
           f'the classifier alone on M x N images costs '
           f'{seconds[3] / base:.2f}, so AdvAA adds '
           f'{seconds[1] / seconds[3]:.2f}x over training on M x N images')
+    summary(f'AdvAA step / (M={m} x plain step)', ratio / m, '<= 1.1')
 
 
 if __name__ == '__main__':

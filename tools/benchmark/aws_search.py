@@ -37,6 +37,8 @@ from mmengine.runner import Runner
 
 from mmautoaug.utils import register_all_modules
 
+from _common import PeakMemory, summary  # isort: skip
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -95,7 +97,9 @@ def measure_demo(args):
     cfg1.default_hooks.checkpoint.interval = args.stage1_epochs
     runner = Runner.from_cfg(cfg1)
     start = time.perf_counter()
+    peak1 = PeakMemory(args.device).start()
     runner.train()
+    peak1.stop()
     stage1 = time.perf_counter() - start
     del runner
 
@@ -107,13 +111,16 @@ def measure_demo(args):
     timer = _StepTimer()
     runner = Runner.from_cfg(cfg2)
     runner.register_hook(timer)
+    peak2 = PeakMemory(args.device).start()
     runner.train()
+    peak2.stop()
     steps = timer.step_times
     later = steps[1:] or steps  # the first step also builds the loaders
     return dict(
         stage1=stage1,
         per_eval=sum(later) / len(later),
         steps=steps,
+        peaks=(peak1, peak2),
         n_train=len(runner.train_loop.dataloader.dataset),
         n_held=len(runner.train_loop.heldout_dataloader.dataset))
 
@@ -228,9 +235,13 @@ def main():
          f'{demo["per_eval"]:9.2f} s', f'{demo["per_eval"] / full_run:.3f}'),
         ('demo: evaluations per hour (1 process)',
          f'{3600 / demo["per_eval"]:9.1f} /h', ''),
+        ('demo: peak memory, stage 1', demo['peaks'][0].cells(), ''),
+        ('demo: peak memory, stage 2 (evaluations)', demo['peaks'][1].cells(),
+         ''),
     ]
     if args.cifar_iters > 0:
-        c = measure_cifar(args)
+        with PeakMemory(args.device) as peak:
+            c = measure_cifar(args)
         rows += [
             ('CIFAR-10 WRN-28-10: training step (batch %d)' % c['batch'],
              f'{c["t_train"]:9.3f} s', ''),
@@ -245,6 +256,8 @@ def main():
              f'{3600 / c["per_eval"]:9.2f} /h', ''),
             ('CIFAR-10 WRN-28-10: search of %d steps on one device' %
              c['steps'], f'{c["steps"] * c["per_eval"] / 3600:9.1f} h', ''),
+            ('CIFAR-10 WRN-28-10: peak memory of its steps', peak.cells(),
+             ''),
         ]
     print(f'\nAWS search cost on {device}: demo WRN-10-1 '
           f'({demo["n_train"]} train / {demo["n_held"]} held-out images, '
@@ -254,6 +267,8 @@ def main():
     print(f'{"":{width}}  {"time":>16}  {"vs full run":>11}')
     for name, value, ratio in rows:
         print(f'{name:{width}}  {value:>16}  {ratio:>11}')
+    summary('AWS demo: policy evaluation / full training run',
+            demo['per_eval'] / full_run)
 
 
 if __name__ == '__main__':

@@ -31,6 +31,10 @@ import statistics
 import time
 
 import torch
+from _common import PeakMemory, summary
+
+#: Peak memory of each timed row, in order (one extra run each).
+PEAKS = []
 
 
 def parse_args(argv=None):
@@ -164,6 +168,9 @@ def timed(fn, args):
         fn()
         sync()
         times.append(clock() - start)
+    with PeakMemory(args.device) as peak:  # one more run, for its memory
+        fn()
+    PEAKS.append(peak)
     return statistics.median(times)
 
 
@@ -199,10 +206,12 @@ def main(argv=None):
           f'clip={args.clip} threads='
           f'{torch.get_num_threads()} repeats={args.repeats} (median, '
           f'{args.clock} clock)')
-    print(f'| {"step":<26} | {"ms":>9} | {"x plain":>7} |')
-    print(f'|{"-" * 28}|{"-" * 11}|{"-" * 9}|')
-    for name, sec in rows:
-        print(f'| {name:<26} | {sec * 1e3:9.1f} | {sec / base:7.2f} |')
+    print(f'| {"step":<26} | {"ms":>9} | {"x plain":>7} | peak memory |')
+    print(f'|{"-" * 28}|{"-" * 11}|{"-" * 9}|{"-" * 13}|')
+    for (name, sec), peak in zip(rows, PEAKS):
+        print(f'| {name:<26} | {sec * 1e3:9.1f} | {sec / base:7.2f} | '
+              f'{peak.cells()} |')
+    summary('DADA unrolled step / plain step', rows[1][1] / base, '<= 5')
 
 
 if __name__ == '__main__':

@@ -75,6 +75,10 @@ class PolicyAugment(RandomStreamTransform):
         (32, 32, 3)
     """
 
+    #: Box-level ops need boxes: refused here, applied by the detection
+    #: transform (which sets this).
+    has_boxes = False
+
     def __init__(self,
                  policy: Optional[Union[str, Dict[str, Any], Policy]] = None,
                  seed: Optional[int] = None,
@@ -94,6 +98,9 @@ class PolicyAugment(RandomStreamTransform):
             self.schedule.policies[self.schedule.epochs[0]]
         policies = [self.policy] if schedule is None else list(
             self.schedule.policies.values())
+        if not self.has_boxes:
+            for p in policies:
+                _refuse_box_ops(p, type(self).__name__)
         self.channel_order = channel_order
         self._pair: Optional[np.ndarray] = None
         self._pairs = any(op.op == 'SamplePairing' for p in policies
@@ -148,6 +155,19 @@ class PolicyAugment(RandomStreamTransform):
                 f'schedule={self.schedule!r}')
         return (f'{self.__class__.__name__}({what}, '
                 f'seed={self.seed}, channel_order={self.channel_order!r})')
+
+
+def _refuse_box_ops(policy: Policy, name: str) -> None:
+    """A classification pipeline has no boxes for ``BBox_Only_*`` ops."""
+    from mmautoaug.augment.spaces import BOX_OPS
+    found = sorted({op.op for sub in policy.sub_policies for op in sub} &
+                   set(BOX_OPS))
+    if found:
+        raise ValueError(
+            f'{name}: the policy uses the box-level ops {found}, which act '
+            'on the pixels of each box; images here have no boxes. Use '
+            'DetPolicyAugment in a detection pipeline, or a policy without '
+            'them')
 
 
 def _check_image(img: Any, name: str = 'PolicyAugment') -> None:

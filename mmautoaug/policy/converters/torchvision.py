@@ -21,7 +21,7 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 
 from mmautoaug.augment.levels import cutout_bounds
-from mmautoaug.augment.spaces import OpRange
+from mmautoaug.augment.spaces import BOX_OPS, OpRange
 from ..magnitude import MagnitudeDist, draw_magnitudes
 from ..policy import Policy
 from ._common import Notes, op_value
@@ -197,6 +197,11 @@ def to_torchvision(policy: Policy, strict: bool = False) -> v2.Transform:
             if op.op == 'SamplePairing':
                 notes.add(f'sub_policies[{i}][{j}]', 'SamplePairing has no '
                           'torchvision op; dropped')
+                continue
+            if op.op in BOX_OPS:
+                notes.add(f'sub_policies[{i}][{j}]', f'{op.op} is a '
+                          'box-level op and torchvision transforms of an '
+                          'image have no boxes; dropped')
                 continue
             r = space.range(op.op)
             if op.magnitude_dist is not None or r.needs_size:

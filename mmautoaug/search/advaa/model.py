@@ -9,8 +9,58 @@ from mmengine.model import BaseModel
 from mmautoaug.registry import MODELS
 
 
+class PolicyLossBook:
+    """What :class:`AdvAAHook` needs of a model: the epoch's policies go to
+    its ``augmentor``, and the training losses under each policy are summed
+    (this rank only) until the hook pops them.
+
+    Shared by the classifier (:class:`AdvAAClassifier`) and the detector
+    (:class:`~mmautoaug.search.advaa.AdvAADetector`) sides of AdvAA. The
+    model sets ``augmentor``, ``_loss_sum = _loss_count = None``, and adds
+    to both as it trains.
+    """
+
+    def set_policy_arrays(self, op_index, prob, magnitude,
+                          weights=None) -> None:
+        """Set the epoch's ``M`` policies (``(M, S, K)`` arrays, see
+        :meth:`PolicyBatchAugment.set_arrays`) and reset the loss sums."""
+        self.augmentor.set_arrays(op_index, prob, magnitude, weights)
+        self._reset_losses()
+
+    def export_policy(self):
+        """The epoch's ``M`` policies as one :class:`~mmautoaug.policy.Policy`
+        of ``M * S`` sub-policies (the face of ``PolicyExportHook``)."""
+        from mmautoaug.models.policy_models.advaa import union_policy
+        aug = self.augmentor
+        if aug.num_copies == 0:
+            raise RuntimeError(f'{type(self).__name__}: no policies set yet')
+        uniform = bool((aug.weights == aug.weights[:, :1]).all())
+        return union_policy(aug.space.name, aug.op_index, aug.prob,
+                            aug.magnitude,
+                            weights=None if uniform else aug.weights,
+                            meta=dict(method='advaa'))
+
+    def _reset_losses(self) -> None:
+        device = next(self.parameters()).device
+        self._loss_sum = torch.zeros(self.augmentor.num_copies,
+                                     dtype=torch.float64, device=device)
+        self._loss_count = torch.zeros((), dtype=torch.float64,
+                                       device=device)
+
+    def pop_policy_losses(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The sum of per-sample training losses under each policy since the
+        policies were set, ``(M,)``, and the images per copy, a scalar (this
+        rank only); resets both."""
+        if self._loss_sum is None:
+            raise RuntimeError(f'{type(self).__name__}: no policies were '
+                               'set')
+        out = self._loss_sum.clone(), self._loss_count.clone()
+        self._reset_losses()
+        return out
+
+
 @MODELS.register_module()
-class AdvAAClassifier(BaseModel):
+class AdvAAClassifier(PolicyLossBook, BaseModel):
     """Train a classifier on ``M`` adversarially augmented copies of a batch.
 
     Every training batch is augmented on the device ``M`` times, once under
@@ -104,43 +154,6 @@ class AdvAAClassifier(BaseModel):
         # rank 0's values, and these sums are per rank until the hook reduces.
         self._loss_sum: Optional[torch.Tensor] = None
         self._loss_count: Optional[torch.Tensor] = None
-
-    def set_policy_arrays(self, op_index, prob, magnitude,
-                          weights=None) -> None:
-        """Set the epoch's ``M`` policies (``(M, S, K)`` arrays, see
-        :meth:`PolicyBatchAugment.set_arrays`) and reset the loss sums."""
-        self.augmentor.set_arrays(op_index, prob, magnitude, weights)
-        self._reset_losses()
-
-    def export_policy(self):
-        """The epoch's ``M`` policies as one :class:`~mmautoaug.policy.Policy`
-        of ``M * S`` sub-policies (the face of ``PolicyExportHook``)."""
-        from mmautoaug.models.policy_models.advaa import union_policy
-        aug = self.augmentor
-        if aug.num_copies == 0:
-            raise RuntimeError('AdvAAClassifier: no policies set yet')
-        uniform = bool((aug.weights == aug.weights[:, :1]).all())
-        return union_policy(aug.space.name, aug.op_index, aug.prob,
-                            aug.magnitude,
-                            weights=None if uniform else aug.weights,
-                            meta=dict(method='advaa'))
-
-    def _reset_losses(self) -> None:
-        device = next(self.parameters()).device
-        self._loss_sum = torch.zeros(self.augmentor.num_copies,
-                                     dtype=torch.float64, device=device)
-        self._loss_count = torch.zeros((), dtype=torch.float64,
-                                       device=device)
-
-    def pop_policy_losses(self) -> Tuple[torch.Tensor, torch.Tensor]:
-        """The sum of per-sample training losses under each policy since the
-        policies were set, ``(M,)``, and the images per copy, a scalar (this
-        rank only); resets both."""
-        if self._loss_sum is None:
-            raise RuntimeError('AdvAAClassifier: no policies were set')
-        out = self._loss_sum.clone(), self._loss_count.clone()
-        self._reset_losses()
-        return out
 
     def forward(self,
                 inputs: torch.Tensor,

@@ -80,6 +80,9 @@ class StratifiedSplitDataset:
         seed (int): Seed of the split. Defaults to 0.
         lazy_init (bool): Postpone building the split until first used.
             Defaults to False.
+        stratified (bool): Keep every class's share (one label per
+            sample). False: a seeded random split of any data set (e.g.
+            detection images, which hold several classes). Defaults to True.
 
     Examples:
         >>> # configs: CIFAR-10's 50k training images -> 40k + 10k
@@ -94,7 +97,8 @@ class StratifiedSplitDataset:
                  part: str,
                  heldout: Union[int, float],
                  seed: int = 0,
-                 lazy_init: bool = False):
+                 lazy_init: bool = False,
+                 stratified: bool = True):
         if part not in _PARTS:
             raise ValueError(f'StratifiedSplitDataset: part must be one of '
                              f'{_PARTS}, got {part!r}')
@@ -104,6 +108,7 @@ class StratifiedSplitDataset:
         self.part = part
         self.heldout = heldout
         self.seed = seed
+        self.stratified = stratified
         self._metainfo = copy.deepcopy(getattr(dataset, 'metainfo', {}))
         self._fully_initialized = False
         if not lazy_init:
@@ -122,7 +127,7 @@ class StratifiedSplitDataset:
         labels = [
             _single_label(self.dataset.get_cat_ids(i), i)
             for i in range(len(self.dataset))
-        ]
+        ] if self.stratified else [0] * len(self.dataset)
         train, held = stratified_split(labels, self.heldout, self.seed)
         self.indices = train if self.part == 'train' else held
         self._fully_initialized = True

@@ -1,5 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """DADA: Differentiable Automatic Data Augmentation (Li et al., ECCV 2020)."""
+from .detector import DADADetector
 from .loop import DADASearchLoop
 from .model import DADASearchModel, all_reduce_mean
 from .optim_constructor import SubmoduleOptimWrapperConstructor
@@ -10,7 +11,7 @@ from .unrolled import finite_difference_hvp, virtual_sgd_step
 from .wrapper import SearchDistributedDataParallel
 
 __all__ = [
-    'DADASearchModel', 'DADASearchLoop', 'DADAPolicy', 'PolicySample',
+    'DADASearchModel', 'DADADetector', 'DADASearchLoop', 'DADAPolicy', 'PolicySample',
     'SubmoduleOptimWrapperConstructor', 'SearchDistributedDataParallel',
     'ControlVariate', 'RelaxedSample', 'relax_gradients', 'sample_bernoulli',
     'sample_categorical', 'finite_difference_hvp', 'virtual_sgd_step',
