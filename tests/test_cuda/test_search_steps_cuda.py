@@ -87,7 +87,13 @@ def test_dada_step(device):
     assert _on_device(model, device)
 
 
+def _skip_amp_off_gpu(device, amp):
+    if amp and device.type != 'cuda':
+        pytest.skip('AmpOptimWrapper needs a GPU')
+
+
 def _advaa(device, amp):
+    _skip_amp_off_gpu(device, amp)
     from mmautoaug.models import AdvAAPolicyGenerator
     from mmautoaug.search.advaa import AdvAAClassifier
     torch.manual_seed(0)
@@ -125,6 +131,7 @@ def test_advaa_step(device, amp):
 def test_aws_step(device, amp):
     from mmautoaug.augment import AWS
     from mmautoaug.search.aws import AWSImageClassifier
+    _skip_amp_off_gpu(device, amp)
     torch.manual_seed(0)
     model = AWSImageClassifier(
         data_preprocessor=dict(PREPROCESSOR, num_classes=4),
