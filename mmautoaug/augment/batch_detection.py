@@ -29,7 +29,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import torch
 
-from .batch_ops import apply_batch_op, augment_batch
+from .batch_ops import apply_batch_op, augment_batch, check_generator
 from .box_ops import (BOX_OP_PROB, box_regions, boxes_from_masks,
                       check_box_prob, kept_instances, mask_has_pixels,
                       move_boxes, tight_boxes)
@@ -141,6 +141,7 @@ def augment_detection_batch(images: torch.Tensor,
     space = get_space(space)
     n = _check_inputs(images, img_shapes, boxes, masks, op_index, magnitude,
                       applied, sign, box_applied, channel_order)
+    check_generator(generator, images.device)
     box_prob = check_box_prob(box_prob)
     device = images.device
     boxes = [b.to(device) for b in boxes]
@@ -255,6 +256,7 @@ def apply_detection_sub_policies(
     p = draws.detach()
     if bool((~((p >= 0) & (p <= 1))).any()):
         raise ValueError('prob: expected finite numbers in [0, 1]')
+    check_generator(generator, images.device)
     device = images.device
     keep = [torch.arange(len(b), device=device) for b in boxes]
     moved = torch.zeros(num, dtype=torch.bool, device=device)

@@ -82,6 +82,7 @@ def apply_batch_op(images: torch.Tensor,
     """
     ops = [check_op(op) for op in ops]
     n = _check_batch(images, channel_order, op_index=op_index, param=param)
+    check_generator(generator, images.device)
     if n == 0:
         return images.clone()
     if bool(((op_index < 0) | (op_index >= len(ops))).any()):
@@ -317,6 +318,33 @@ def _check_batch(images, channel_order, **vectors) -> int:
     return n
 
 
+def check_generator(generator: Optional[torch.Generator],
+                    device: torch.device) -> None:
+    """Refuse a generator that cannot draw for images on ``device``.
+
+    torch draws on the generator's own device, so a CPU generator cannot
+    draw a GPU batch's signs, Cutout centres or applications (and vice
+    versa); the caller makes one with ``torch.Generator(device=...)``.
+
+    Examples:
+        >>> check_generator(torch.Generator(), torch.device('cpu'))
+        >>> check_generator(0, torch.device('cpu'))
+        Traceback (most recent call last):
+        ...
+        TypeError: generator: expected a torch.Generator or None, got int
+    """
+    if generator is None:
+        return
+    if not isinstance(generator, torch.Generator):
+        raise TypeError('generator: expected a torch.Generator or None, got '
+                        f'{type(generator).__name__}')
+    device = torch.device(device)
+    if generator.device.type != device.type:
+        raise ValueError(
+            f'generator: it draws on {generator.device}, the images are on '
+            f'{device}; pass torch.Generator(device={str(device)!r})')
+
+
 def _check_levels(images: torch.Tensor) -> None:
     """Float batches must hold levels in [0, 255], as uint8 ones do.
 
@@ -483,6 +511,7 @@ def augment_batch(images: torch.Tensor,
         magnitude=magnitude,
         applied=applied,
         **({} if sign is None else dict(sign=sign)))
+    check_generator(generator, images.device)
     if n and bool(((op_index < 0) | (op_index >= len(space))).any()):
         raise ValueError(f'op_index: values must lie in [0, {len(space)}) '
                          f'(indices into the {space.name!r} space: '
@@ -607,6 +636,7 @@ def apply_sub_policies(images: torch.Tensor,
             f'op_index, prob, magnitude: expected equal shapes (N, K) with '
             f'N={len(images)}, got {tuple(op_index.shape)}, '
             f'{tuple(prob.shape)}, {tuple(magnitude.shape)}')
+    check_generator(generator, images.device)
     p = prob.detach()
     bad = ~((p >= 0) & (p <= 1))  # NaN too
     if bool(bad.any()):

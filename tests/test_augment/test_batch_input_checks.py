@@ -132,3 +132,31 @@ def test_sub_policy_probabilities_must_lie_in_unit_range(bad):
         apply_sub_policies(_batch(), 'fastaa',
                            torch.zeros(N, 2, dtype=torch.long), prob,
                            torch.full((N, 2), 0.5))
+
+
+def test_a_generator_must_be_a_torch_generator():
+    """Every entry point names a wrong ``generator`` before drawing (a
+    generator on another device than the images: tests/test_cuda)."""
+    from mmautoaug.augment import (apply_detection_sub_policies,
+                                   augment_detection_batch)
+    x = _batch()
+    message = '^generator: expected a torch.Generator or None, got int$'
+    with pytest.raises(TypeError, match=message):
+        augment_batch(x, 'fastaa', **_args(), generator=0)
+    with pytest.raises(TypeError, match=message):
+        apply_batch_op(x, torch.zeros(N, dtype=torch.long), torch.zeros(N),
+                       ops=['Cutout'], generator=0)
+    with pytest.raises(TypeError, match=message):
+        apply_sub_policies(x, 'fastaa', torch.zeros(N, 1, dtype=torch.long),
+                           torch.ones(N, 1), torch.ones(N, 1), generator=0)
+    boxes = [torch.zeros(0, 4)] * N
+    with pytest.raises(TypeError, match=message):
+        augment_detection_batch(x, [(8, 8)] * N, boxes, 'detection',
+                                torch.zeros(N, dtype=torch.long),
+                                torch.ones(N), torch.ones(N, dtype=torch.bool),
+                                generator=0)
+    with pytest.raises(TypeError, match=message):
+        apply_detection_sub_policies(x, [(8, 8)] * N, boxes, 'detection',
+                                     torch.zeros(N, 1, dtype=torch.long),
+                                     torch.ones(N, 1), torch.ones(N, 1),
+                                     generator=0)

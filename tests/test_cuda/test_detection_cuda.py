@@ -286,3 +286,30 @@ def test_dada_detector_step(device, name, first_order):
     assert any(k.startswith('policy.control_variate') for k in changed)
     assert ('policy.magnitudes' in changed) is (not first_order)
     assert _all_on(model, device)
+
+
+def test_a_generator_on_another_device_is_named(device):
+    """A CPU generator cannot draw for a GPU batch (torch draws on the
+    generator's device): refused by name, before any draw."""
+    if device.type == 'cpu':
+        pytest.skip('needs a second kind of device')
+    from mmautoaug.augment import apply_sub_policies
+    images, shapes, boxes, masks = _batch(2)
+    cpu = torch.Generator().manual_seed(0)
+    message = r"^generator: it draws on cpu, the images are on cuda"
+    with pytest.raises(ValueError, match=message):
+        apply_detection_sub_policies(
+            images.to(device), shapes, boxes, 'detection',
+            torch.zeros(2, 1, dtype=torch.long), torch.ones(2, 1),
+            torch.ones(2, 1), generator=cpu)
+    with pytest.raises(ValueError, match=message):
+        apply_sub_policies(
+            images.to(device), 'fastaa', torch.zeros(2, 1, dtype=torch.long),
+            torch.ones(2, 1), torch.ones(2, 1), generator=cpu)
+    # a generator on the images' device draws
+    gen = torch.Generator(device=device).manual_seed(0)
+    out = apply_detection_sub_policies(
+        images.to(device), shapes, boxes, 'detection',
+        torch.zeros(2, 1, dtype=torch.long), torch.ones(2, 1),
+        torch.ones(2, 1), generator=gen)
+    assert out.images.device.type == device.type
