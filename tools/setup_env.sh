@@ -57,7 +57,11 @@ fi
 # mmcv with compiled ops (nms, RoIAlign, ...): mmdet imports them at module level.
 if ! "$PY" -c "import mmcv, mmcv.ops; assert mmcv.__version__ == '$MMCV_VERSION'" 2>/dev/null; then
   TORCH_TAG="$("$PY" -c 'import torch, sys; print(f"torch{torch.__version__}-py{sys.version_info[0]}{sys.version_info[1]}".replace("+", "_"))')"
-  WHEELS="$CACHE/wheels/$TORCH_TAG"
+  # mmcv compiles its CUDA kernels only where torch sees a GPU: a wheel built without one would give a GPU
+  # machine CPU-only ops (mmdet's detectors could not train there: focal loss, nms, RoIAlign), so GPU builds
+  # have their own key
+  OPS_SUFFIX="$("$PY" -c 'import torch; print("-cuda" if torch.cuda.is_available() else "")')"
+  WHEELS="$CACHE/wheels/$TORCH_TAG$OPS_SUFFIX"
   mkdir -p "$WHEELS"
   WHEEL="$(ls "$WHEELS"/mmcv-"$MMCV_VERSION"-*.whl 2>/dev/null | head -n1 || true)"
   if [ -z "$WHEEL" ]; then

@@ -192,6 +192,28 @@ def test_det_policy_batch_augment_on_the_device(device):
     assert changed > 0
 
 
+def _mmcv_cuda_ops() -> bool:
+    from mmcv.ops import get_compiling_cuda_version
+    return get_compiling_cuda_version() != 'not available'
+
+
+def test_mmcv_has_cuda_ops(device):
+    """mmdet's detectors train with mmcv's compiled ops on the GPU
+    (RetinaNet's sigmoid focal loss, the two-stage detectors' nms and
+    RoIAlign); mmcv compiles them only where torch sees a GPU."""
+    if device.type != 'cuda':
+        pytest.skip('mmcv needs CUDA ops only on a GPU')
+    assert _mmcv_cuda_ops(), (
+        "mmcv's ops were compiled without CUDA (built where no GPU was "
+        'visible, or a cached CPU wheel): rebuild the environment on this '
+        'machine (rm -rf .venv; make env)')
+
+
+def _needs_mmcv_ops(name, device):
+    if device.type == 'cuda' and not _mmcv_cuda_ops():
+        pytest.skip(f'{name} needs mmcv CUDA ops (see test_mmcv_has_cuda_ops)')
+
+
 def _detector_model(kind, name, device, **kwargs):
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmdet'):
@@ -224,6 +246,7 @@ def test_advaa_detector_step(device, name, amp):
     there), the detector's step and every copy credited; also under AMP."""
     if amp and device.type != 'cuda':
         pytest.skip('AmpOptimWrapper needs a GPU')
+    _needs_mmcv_ops(name, device)
     masks = name == 'mask_rcnn'
     model = _detector_model(
         'AdvAADetector', name, device,
@@ -256,6 +279,7 @@ def test_dada_detector_step(device, name, first_order):
     """DADA's step on the device: the detector, the policy (logits and
     probabilities; magnitudes too when unrolled) and its control variate
     move; boxes and masks are augmented there."""
+    _needs_mmcv_ops(name, device)
     masks = name == 'mask_rcnn'
     model = _detector_model(
         'DADADetector', name, device, first_order=first_order, seed=0,

@@ -41,6 +41,12 @@ if [ "$MODE" = cuda ]; then
     exit 2
   fi
   DEV=(--device cuda)
+  # mmdet's detectors need mmcv's compiled ops on the GPU (RetinaNet's focal loss, nms, RoIAlign); mmcv
+  # builds them only where torch saw a GPU (tests/test_cuda/test_detection_cuda.py fails with the remedy)
+  if ! "$PY" -c 'import sys; from mmcv.ops import get_compiling_cuda_version as v; sys.exit(v() == "not available")'; then
+    echo "[device_check] WARNING: mmcv's ops were compiled without CUDA: mmdet's detectors cannot train on" \
+      "the GPU; rebuild the environment on this machine (rm -rf $VENV; make env)" >&2
+  fi
 else
   DEV=(--device cpu --threads 1)
 fi
