@@ -84,12 +84,24 @@ def test_every_detection_op_equals_the_cpu(device, dtype):
     applied = torch.ones(n, dtype=torch.bool)
     picked = [torch.tensor([i % 2 == 0, True, i % 3 == 0]) for i in range(n)]
     want = augment_detection_batch(
-        images, shapes, boxes, 'detection', op_index, magnitude, applied,
-        masks=masks, sign=sign, box_applied=picked)
+        images,
+        shapes,
+        boxes,
+        'detection',
+        op_index,
+        magnitude,
+        applied,
+        masks=masks,
+        sign=sign,
+        box_applied=picked)
     got = augment_detection_batch(
-        *_to(device, images), shapes, *_to(device, boxes), 'detection',
+        *_to(device, images),
+        shapes,
+        *_to(device, boxes),
+        'detection',
         *_to(device, op_index, magnitude, applied),
-        masks=_to(device, masks)[0], sign=sign.to(device),
+        masks=_to(device, masks)[0],
+        sign=sign.to(device),
         box_applied=_to(device, picked)[0])
     _assert_equal(got, want, device)
     assert sum(len(b) for b in want.boxes) < sum(len(b) for b in boxes)
@@ -100,16 +112,24 @@ def test_inputs_on_the_cpu_follow_the_images(device):
     the device: the face moves them, as a caller's data loader leaves
     them."""
     images, shapes, boxes, masks = _batch(4, seed=3)
-    args = (torch.tensor([DETECTION.index(op) for op in (
-        'Rotate', 'BBox_Only_ShearY', 'Equalize', 'TranslateY')]),
-            torch.full((4, ), 0.8, dtype=torch.float64),
-            torch.ones(4, dtype=torch.bool))
-    kw = dict(sign=torch.tensor([1, -1, 1, -1]),
-              box_applied=[torch.ones(3, dtype=torch.bool)] * 4)
-    want = augment_detection_batch(images, shapes, boxes, 'detection', *args,
-                                   masks=masks, **kw)
-    got = augment_detection_batch(images.to(device), shapes, boxes,
-                                  'detection', *args, masks=masks, **kw)
+    args = (torch.tensor([
+        DETECTION.index(op)
+        for op in ('Rotate', 'BBox_Only_ShearY', 'Equalize', 'TranslateY')
+    ]), torch.full((4, ), 0.8,
+                   dtype=torch.float64), torch.ones(4, dtype=torch.bool))
+    kw = dict(
+        sign=torch.tensor([1, -1, 1, -1]),
+        box_applied=[torch.ones(3, dtype=torch.bool)] * 4)
+    want = augment_detection_batch(
+        images, shapes, boxes, 'detection', *args, masks=masks, **kw)
+    got = augment_detection_batch(
+        images.to(device),
+        shapes,
+        boxes,
+        'detection',
+        *args,
+        masks=masks,
+        **kw)
     _assert_equal(got, want, device)
 
 
@@ -119,15 +139,13 @@ def test_sub_policies_recompute_bbox_and_gradient_equal_the_cpu(device):
     magnitude gradient: as on the CPU."""
     n = 6
     images, shapes, boxes, masks = _batch(n, seed=1)
-    geo = [DETECTION.index(op) for op in GEOMETRIC_OPS] + [
-        DETECTION.index('BBox_Only_' + op) for op in GEOMETRIC_OPS]
+    geo = [DETECTION.index(op) for op in GEOMETRIC_OPS
+           ] + [DETECTION.index('BBox_Only_' + op) for op in GEOMETRIC_OPS]
     g = torch.Generator().manual_seed(4)
-    op_index = torch.tensor(geo)[torch.randint(len(geo), (n, 2),
-                                               generator=g)]
+    op_index = torch.tensor(geo)[torch.randint(len(geo), (n, 2), generator=g)]
     op_index[:, 1] = DETECTION.index('BBox_Only_Solarize')
     op_index[0, 1] = DETECTION.index('Brightness')
-    magnitude = 0.3 + 0.7 * torch.rand(n, 2, generator=g,
-                                       dtype=torch.float64)
+    magnitude = 0.3 + 0.7 * torch.rand(n, 2, generator=g, dtype=torch.float64)
     sign = torch.randint(0, 2, (n, 2), generator=g) * 2 - 1
     applied = torch.ones(n, 2, dtype=torch.bool)
     applied[1, 0] = False
@@ -136,9 +154,18 @@ def test_sub_policies_recompute_bbox_and_gradient_equal_the_cpu(device):
         m = magnitude.clone().to(dev).requires_grad_()
         x = images.float().to(dev).requires_grad_()
         out = apply_detection_sub_policies(
-            x, shapes, _to(dev, boxes)[0], 'detection', op_index.to(dev),
-            None, m, applied=applied.to(dev), masks=_to(dev, masks)[0],
-            sign=sign.to(dev), recompute_bbox=True, box_prob=1.0)
+            x,
+            shapes,
+            _to(dev, boxes)[0],
+            'detection',
+            op_index.to(dev),
+            None,
+            m,
+            applied=applied.to(dev),
+            masks=_to(dev, masks)[0],
+            sign=sign.to(dev),
+            recompute_bbox=True,
+            box_prob=1.0)
         (grad, ) = torch.autograd.grad(out.images.sum(), [m])
         return out, grad
 
@@ -154,7 +181,9 @@ def _mmdet_batch(device, masks):
     """A preprocessed mmdet batch (un-normalised) on ``device``."""
     from mmautoaug.models import DetAugmentDataPreprocessor
     pre = DetAugmentDataPreprocessor(
-        mean=[0.0] * 3, std=[1.0] * 3, pad_size_divisor=8,
+        mean=[0.0] * 3,
+        std=[1.0] * 3,
+        pad_size_divisor=8,
         defer_normalize=True).to(device)
     return pre(planted_batch(3, masks=masks), True)
 
@@ -218,8 +247,10 @@ def _detector_model(kind, name, device, **kwargs):
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(
-            dict(type=f'mmautoaug.{kind}', detector=tiny_detector(name),
-                 **kwargs))
+            dict(
+                type=f'mmautoaug.{kind}',
+                detector=tiny_detector(name),
+                **kwargs))
     return model.to(device).train()
 
 
@@ -237,10 +268,9 @@ def _all_on(model, device):
                for t in list(model.parameters()) + list(model.buffers()))
 
 
-@pytest.mark.parametrize('name,amp', [('retinanet', False),
-                                      ('retinanet', True),
-                                      ('mask_rcnn', False),
-                                      ('mask_rcnn', True)])
+@pytest.mark.parametrize('name,amp',
+                         [('retinanet', False), ('retinanet', True),
+                          ('mask_rcnn', False), ('mask_rcnn', True)])
 def test_advaa_detector_step(device, name, amp):
     """M = 4 copies in chunks of 2 on the device (boxes and masks moved
     there), the detector's step and every copy credited; also under AMP."""
@@ -249,9 +279,13 @@ def test_advaa_detector_step(device, name, amp):
     _needs_mmcv_ops(name, device)
     masks = name == 'mask_rcnn'
     model = _detector_model(
-        'AdvAADetector', name, device,
-        augmentor=dict(type='mmautoaug.DetPolicyBatchAugment', seed=0,
-                       recompute_bbox=masks),
+        'AdvAADetector',
+        name,
+        device,
+        augmentor=dict(
+            type='mmautoaug.DetPolicyBatchAugment',
+            seed=0,
+            recompute_bbox=masks),
         copies_per_step=2)
     ops = ('Rotate', 'BBox_Only_ShearX', 'Equalize', 'TranslateY', 'Color',
            'BBox_Only_Cutout', 'Cutout', 'ShearX')
@@ -264,8 +298,8 @@ def test_advaa_detector_step(device, name, amp):
     for step in range(2):
         logs = model.train_step(planted_batch(2, step, masks), optim)
         assert all(math.isfinite(float(v)) for v in logs.values()), logs
-    assert any(k.startswith('detector.backbone') for k in _changed(
-        before, model))
+    assert any(
+        k.startswith('detector.backbone') for k in _changed(before, model))
     loss_sum, count = model.pop_policy_losses()
     assert loss_sum.shape == (4, ) and float(count) == 4
     assert bool(torch.isfinite(loss_sum).all() and (loss_sum > 0).all())
@@ -282,8 +316,13 @@ def test_dada_detector_step(device, name, first_order):
     _needs_mmcv_ops(name, device)
     masks = name == 'mask_rcnn'
     model = _detector_model(
-        'DADADetector', name, device, first_order=first_order, seed=0,
-        recompute_bbox=masks, box_prob=1.0,
+        'DADADetector',
+        name,
+        device,
+        first_order=first_order,
+        seed=0,
+        recompute_bbox=masks,
+        box_prob=1.0,
         # unrolled: ops almost always applied, so that the magnitudes get
         # their gradient (below 1: the probabilities can move both ways)
         policy=None if first_order else dict(init_prob=0.95))
@@ -297,12 +336,14 @@ def test_dada_detector_step(device, name, first_order):
                 policy=dict(
                     type='OptimWrapper',
                     optimizer=dict(type='Adam', lr=0.01,
-                                   betas=(0.5, 0.999))))))(model)
+                                   betas=(0.5, 0.999))))))(
+                                       model)
     before = _snapshot(model)
     for step in range(2):
         logs = model.train_step(
-            dict(train=planted_batch(2, step, masks),
-                 val=planted_batch(2, step + 1, masks)), optim)
+            dict(
+                train=planted_batch(2, step, masks),
+                val=planted_batch(2, step + 1, masks)), optim)
         assert all(math.isfinite(float(v)) for v in logs.values()), logs
     changed = _changed(before, model)
     assert {'policy.logits', 'policy.probs'} <= changed
@@ -323,17 +364,31 @@ def test_a_generator_on_another_device_is_named(device):
     message = r"^generator: it draws on cpu, the images are on cuda"
     with pytest.raises(ValueError, match=message):
         apply_detection_sub_policies(
-            images.to(device), shapes, boxes, 'detection',
-            torch.zeros(2, 1, dtype=torch.long), torch.ones(2, 1),
-            torch.ones(2, 1), generator=cpu)
+            images.to(device),
+            shapes,
+            boxes,
+            'detection',
+            torch.zeros(2, 1, dtype=torch.long),
+            torch.ones(2, 1),
+            torch.ones(2, 1),
+            generator=cpu)
     with pytest.raises(ValueError, match=message):
         apply_sub_policies(
-            images.to(device), 'fastaa', torch.zeros(2, 1, dtype=torch.long),
-            torch.ones(2, 1), torch.ones(2, 1), generator=cpu)
+            images.to(device),
+            'fastaa',
+            torch.zeros(2, 1, dtype=torch.long),
+            torch.ones(2, 1),
+            torch.ones(2, 1),
+            generator=cpu)
     # a generator on the images' device draws
     gen = torch.Generator(device=device).manual_seed(0)
     out = apply_detection_sub_policies(
-        images.to(device), shapes, boxes, 'detection',
-        torch.zeros(2, 1, dtype=torch.long), torch.ones(2, 1),
-        torch.ones(2, 1), generator=gen)
+        images.to(device),
+        shapes,
+        boxes,
+        'detection',
+        torch.zeros(2, 1, dtype=torch.long),
+        torch.ones(2, 1),
+        torch.ones(2, 1),
+        generator=gen)
     assert out.images.device.type == device.type

@@ -19,14 +19,15 @@ def _text():
 
 def _run_parts(text):
     """Benchmark scripts started by a ``run_part`` line."""
-    return set(re.findall(r'^run_part \S+ .*?tools/benchmark/(\w+\.py)', text,
-                          re.M))
+    return set(
+        re.findall(r'^run_part \S+ .*?tools/benchmark/(\w+\.py)', text, re.M))
 
 
 def _cpu_analyses(text):
     """The scripts of the case branch that names CPU analyses."""
-    branch = re.search(r'^\s*([\w.|\\\s]+)\)\s*\n\s*echo "\[device_check\] '
-                       r'not run \(a CPU analysis', text, re.M)
+    branch = re.search(
+        r'^\s*([\w.|\\\s]+)\)\s*\n\s*echo "\[device_check\] '
+        r'not run \(a CPU analysis', text, re.M)
     assert branch, 'device_check.sh: the CPU analyses branch is missing'
     return set(re.findall(r'\w+\.py', branch.group(1)))
 
