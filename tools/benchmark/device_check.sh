@@ -93,7 +93,7 @@ run_part() {
 
 # the tests: those marked cuda (tests/test_cuda), and the GPU parametrisations of the op library's
 # parity tests (batched face on the device vs the per-image face)
-run_part tests_cuda 100 "$PY" -m pytest -m cuda tests -q -p no:cacheprovider -rs
+run_part tests_cuda 150 "$PY" -m pytest -m cuda tests -q -p no:cacheprovider -rs
 run_part tests_op_parity_gpu 45 "$PY" -m pytest tests/test_augment/test_batch_ops.py -k cuda \
   -q -p no:cacheprovider -rs
 
