@@ -10,7 +10,11 @@ share the schedule; seed ``s`` sets ``randomness.seed=s`` in every policy's
 run, so the runs are paired by seed. The tool is resumable: a run with a
 ``result.json`` is skipped, a run with a checkpoint is continued with
 ``--resume``, any other starts afresh; calling it again with the same
-arguments retrains nothing and rewrites the tables.
+arguments retrains nothing and rewrites the tables. Interrupted itself
+(Ctrl-C, or SIGTERM from a job scheduler), it stops the runs it started
+(each with its launcher's whole process group) before it exits, so no run
+goes on training unseen; the data of every config is checked before the
+first run starts.
 
 Outputs in ``--work-dir``: ``runs/<label>/seed_<s>/`` (the runs, each with
 ``result.json`` and ``train.log``), ``configs/<label>.py`` (what was
@@ -39,8 +43,10 @@ import math
 import os
 import os.path as osp
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -52,6 +58,8 @@ from _cli import _fail, load_config  # noqa: E402
 #: The policy name that trains the config unchanged.
 NONE = 'none'
 RESULT = 'result.json'
+#: Seconds a stopped run gets to exit after SIGTERM before SIGKILL.
+STOP_GRACE_S = 20
 
 
 # ---------------------------------------------------------------- stats --
@@ -305,6 +313,28 @@ def build_config(config: str, policy: str, position, out: str) -> str:
     return out
 
 
+def check_data(cfg_paths: Sequence[str],
+               cfg_options: Sequence[str]) -> None:
+    """Fail in one message, before any run starts, when a config's data is
+    not in place (what ``tools/train.py`` would say in every run's log)."""
+    from mmengine.config import Config, DictAction
+
+    from mmautoaug.utils.data_check import missing_data
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    options = parser.parse_args(
+        ['--cfg-options', *cfg_options] if cfg_options else []).cfg_options
+    problems: List[str] = []
+    for path in cfg_paths:
+        cfg = Config.fromfile(path)
+        if options:
+            cfg.merge_from_dict(options)
+        problems += [p for p in missing_data(cfg) if p not in problems]
+    if problems:
+        _fail('the data is not in place (no run was started):\n  ' +
+              '\n  '.join(problems))
+
+
 def channel_order(cfg) -> str:
     """``'bgr'`` when the train pipeline decodes files
     (``LoadImageFromFile`` gives BGR, e.g. ImageNet), else ``'rgb'`` (the
@@ -355,6 +385,20 @@ def run_jobs(jobs: List[Job], args, log) -> List[Job]:
             log(f'skip {job.label} seed {job.seed}: done '
                 f'({osp.join(job.run_dir, RESULT)})')
     running: List[Tuple[int, Job]] = []
+    try:
+        return _run(todo, running, args, log)
+    except BaseException as e:  # Ctrl-C, SIGTERM (see main), a failure
+        if running:
+            stop_runs([job for _, job in running], log)
+            log(f'interrupted ({type(e).__name__}): stopped '
+                f'{len(running)} run(s); run the same command again to '
+                'continue (finished runs are kept, runs with a checkpoint '
+                'resume from it)')
+        raise
+
+
+def _run(todo: List[Job], running: List[Tuple[int, Job]], args,
+         log) -> List[Job]:
     free = list(range(args.parallel))
     trained, failed = [], []
     total = len(todo)
@@ -389,6 +433,40 @@ def run_jobs(jobs: List[Job], args, log) -> List[Job]:
     return trained
 
 
+def stop_runs(jobs: List[Job], log) -> None:
+    """SIGTERM each job's process group (a launcher's workers too), then
+    SIGKILL what is still there after :data:`STOP_GRACE_S` seconds."""
+    for job in jobs:
+        _signal_group(job.process, signal.SIGTERM)
+    deadline = time.time() + STOP_GRACE_S
+    for job in jobs:
+        try:
+            job.process.wait(max(0.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            log(f'{job.label} seed {job.seed} ignored SIGTERM; killing it')
+            _signal_group(job.process, signal.SIGKILL)
+            job.process.wait()
+        # its workers may outlive the launcher by a moment
+        _signal_group(job.process, signal.SIGKILL)
+        if job.log is not None and not job.log.closed:
+            job.log.write('[compare_policies] stopped: the comparison was '
+                          'interrupted\n')
+            job.log.close()
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)  # its own group: start_new_session
+    except (ProcessLookupError, PermissionError):
+        if process.poll() is None:  # not a group leader after all
+            process.send_signal(sig)
+
+
+def _raise_on_sigterm(signum, frame) -> None:
+    # SystemExit unwinds run_jobs, which stops the runs first
+    raise SystemExit(128 + signum)
+
+
 def _start(job: Job, slot: int, args, log, index: int, total: int) -> None:
     resume = run_state(job.run_dir) == 'interrupted'
     cmd = train_command(job.cfg_path, job.run_dir, job.seed, args.gpus,
@@ -411,8 +489,12 @@ def _start(job: Job, slot: int, args, log, index: int, total: int) -> None:
     log(f'[{index}/{total}] {"resume" if resume else "train"} {job.label} '
         f'seed {job.seed} -> {job.run_dir}')
     job.started = time.time()
-    job.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=job.log,
-                                   stderr=subprocess.STDOUT)
+    # each run in its own session: on an interruption the whole launcher
+    # tree is stopped (stop_runs), and a terminal's Ctrl-C reaches only this
+    # tool, which then stops the runs itself
+    job.process = subprocess.Popen(cmd, env=env, stdout=job.log,
+                                   stderr=subprocess.STDOUT,
+                                   start_new_session=True)
 
 
 def _record(job: Job, metric: str) -> float:
@@ -505,8 +587,8 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     seeds = args.seed_list if args.seed_list is not None else list(
         range(args.seeds))
-    work = args.work_dir or osp.join(
-        'work_dirs', 'compare', osp.splitext(osp.basename(args.config))[0])
+    work = osp.abspath(args.work_dir or osp.join(
+        'work_dirs', 'compare', osp.splitext(osp.basename(args.config))[0]))
     labels = args.labels or [policy_label(p) for p in args.policies]
     if len(labels) != len(args.policies):
         _fail(f'--labels: {len(labels)} labels for {len(args.policies)} '
@@ -526,18 +608,27 @@ def main(argv=None) -> dict:
     def log(msg: str) -> None:
         print(f'[compare_policies] {msg}', flush=True)
 
-    jobs = []
+    jobs, cfg_paths = [], []
     for label, policy in zip(labels, args.policies):
         cfg_path = osp.join(work, 'configs', f'{label}.py')
-        build_config(args.config, policy, position, cfg_path)
+        cfg_paths.append(build_config(args.config, policy, position,
+                                      cfg_path))
         jobs.extend(
             Job(label, s, cfg_path, osp.join(work, 'runs', label, f'seed_{s}'))
             for s in seeds)
     # seed-major: every policy of seed 0 first, so partial results pair up
     jobs.sort(key=lambda j: (seeds.index(j.seed), labels.index(j.label)))
+    check_data(cfg_paths, args.cfg_options or [])
     log(f'{len(labels)} policies x {len(seeds)} seeds on {args.config}; '
         f'work dir {work}')
-    trained = run_jobs(jobs, args, log)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_on_sigterm) \
+        if main_thread else None
+    try:
+        trained = run_jobs(jobs, args, log)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     results = collect(jobs, args.metric)
     results = {label: results.get(label, {}) for label in labels}
     rows = summarize(results, reference, args.confidence)
