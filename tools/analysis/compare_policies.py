@@ -1,5 +1,5 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
-"""Train one classification config under several policies and seeds and
+r"""Train one classification config under several policies and seeds and
 compare their test accuracy with confidence intervals.
 
 Every (policy, seed) is an ordinary run of ``tools/train.py`` (or of
@@ -28,12 +28,19 @@ Examples:
         configs/demo/fewshot_wrn10-1_demo.py \
         --policies none trivialaugment_wide random:space=fastaa,seed=0 \
         work_dirs/demo/dada_search/policy.json --seeds 3 --parallel 2
-    # real CIFAR-10: 5 seeds, 1 GPU per run, 8 runs at a time
+    # real CIFAR-10: 5 seeds, 1 GPU per run (tools/dist_train.sh), 8 runs
+    # at a time on GPUs 0-7 (run k on CUDA_VISIBLE_DEVICES=k, PORT 29500+k)
     python tools/analysis/compare_policies.py \
         configs/baseline/wrn40-2_1xb128_cifar10.py \
         --policies none dada_cifar10 fastaa_reduced_cifar10 \
         autoaugment_cifar10 trivialaugment_wide randaugment:n=2,m=9 \
         --seeds 5 --gpus 1 --parallel 8
+    # ImageNet ResNet-50: each run on all 8 GPUs, one run at a time
+    python tools/analysis/compare_policies.py \
+        configs/baseline/resnet50_8xb32_in1k.py \
+        --policies none dada_imagenet trivialaugment_wide --seeds 3 --gpus 8
+    # a quick look: shorten every run
+    ... --cfg-options train_cfg.max_epochs=50
 """
 import argparse
 import csv
@@ -530,7 +537,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Train a classification config under several policies '
         'and seeds; tabulate mean accuracy with 95% confidence intervals and '
-        'paired differences to a reference policy')
+        'paired differences to a reference policy. Resumable: the same '
+        'command again skips finished runs and resumes interrupted ones '
+        '(Ctrl-C or SIGTERM stops the runs this tool started).',
+        epilog='Examples:' + __doc__.split('Examples:', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='a classification (mmpretrain) config')
     parser.add_argument(
         '--policies', nargs='+', required=True,
