@@ -16,10 +16,10 @@ from mmengine.runner import EpochBasedTrainLoop
 from mmautoaug.models.policy_models.advaa import (op_histogram,
                                                   reinforce_loss,
                                                   union_policy)
+from mmautoaug.policy.schedule import SCHEDULE_DIR, schedule_file_name
 from mmautoaug.registry import HOOKS, MODELS
 from .transfer import transfer_policy
 
-SCHEDULE_DIR = 'policy_schedule'
 #: The single-file policy for transfer (see :func:`transfer_policy`).
 TRANSFER_FILE = 'policy_transfer.json'
 
@@ -261,7 +261,7 @@ class AdvAAHook(Hook):
             policy = self._policy(self.actions, dict(epoch=epoch, **stats))
             policy.save(
                 osp.join(runner.work_dir, SCHEDULE_DIR,
-                         f'epoch_{epoch:04d}.json'))
+                         schedule_file_name(epoch)))
 
     def after_train_epoch(self, runner) -> None:
         loss_sum, count = self._model(runner).pop_policy_losses()
