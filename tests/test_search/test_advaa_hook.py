@@ -314,3 +314,8 @@ def test_hook_arguments_are_checked():
         AdvAAHook(num_policies=1)
     with pytest.raises(ValueError, match='op_prob'):
         AdvAAHook(op_prob=0.0)
+    # a model the hook cannot feed is named, with the two it can
+    runner = type('Runner', (), {'model': nn.Linear(2, 2)})()
+    with pytest.raises(TypeError, match='AdvAAClassifier or AdvAADetector'
+                       '.*got Linear'):
+        AdvAAHook._model(runner)

@@ -167,8 +167,9 @@ class AdvAAHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         if not hasattr(model, 'set_policy_arrays'):
-            raise TypeError(f'AdvAAHook needs an AdvAAClassifier model (with '
-                            f'set_policy_arrays/pop_policy_losses), got '
+            raise TypeError(f'AdvAAHook needs an AdvAAClassifier or '
+                            f'AdvAADetector model (with set_policy_arrays/'
+                            f'pop_policy_losses), got '
                             f'{type(model).__name__}')
         return model
 
