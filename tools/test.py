@@ -71,6 +71,8 @@ def main(argv=None):
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     metrics = runner.test()
+    from mmautoaug.utils import close_distributed
+    close_distributed()
     return metrics
 
 
