@@ -376,7 +376,10 @@ class Policy:
             weights (array-like, optional): Shape (S,).
             meta (dict, optional): Metadata.
         """
-        ops = get_space(space).ops
+        try:
+            ops = get_space(space).ops
+        except KeyError as e:
+            raise PolicyError(f'space: {e.args[0]}') from None
         op_index = np.asarray(op_index)
         prob = np.asarray(prob, dtype=np.float64)
         magnitude = np.asarray(magnitude, dtype=np.float64)
@@ -386,6 +389,16 @@ class Policy:
                 'op_index, prob and magnitude must be 2-D arrays of one '
                 f'shape (S, K), got {op_index.shape}, {prob.shape}, '
                 f'{magnitude.shape}')
+        if op_index.size and not np.issubdtype(op_index.dtype, np.integer):
+            raise PolicyError(f'op_index: dtype {op_index.dtype}; allowed: '
+                              'integers (indices into the space\'s ops)')
+        bad = (op_index < 0) | (op_index >= len(ops))
+        if bad.any():
+            i, j = np.argwhere(bad)[0].tolist()
+            raise PolicyError(
+                f'op_index[{i}][{j}]: {int(op_index[i, j])} is not an index '
+                f'into the {space!r} space; allowed: 0..{len(ops) - 1} '
+                f'({list(ops)})')
         subs = [[
             PolicyOp(ops[int(op_index[i, j])], float(prob[i, j]),
                      float(magnitude[i, j]))
@@ -422,6 +435,10 @@ class Policy:
             list[tuple[str, float | None]]: The ops to apply, in order, with
             their final (signed) parameters; ``None`` for ops without one.
         """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError('rng: expected a numpy.random.Generator (e.g. '
+                            f'np.random.default_rng(0)), got '
+                            f'{type(rng).__name__}')
         if sub_policy is None:
             if self.weights is None:
                 sub_policy = int(rng.integers(len(self)))

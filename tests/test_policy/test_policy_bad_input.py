@@ -117,3 +117,37 @@ def test_a_directory_given_as_a_policy_file(tmp_path):
     with pytest.raises(PolicyError, match=r"is a directory; give a policy "
                        r'JSON file \(e\.g\. .*work_dir\)$'):
         load_policy(str(tmp_path / 'empty'))
+
+
+# -- arrays and draws (found by the audit of issue #11) --------------------
+@pytest.mark.parametrize('index, message', [
+    (99, r"^op_index\[0\]\[1\]: 99 is not an index into the 'fastaa' "
+     r"space; allowed: 0\.\.14 \(\['ShearX', "),
+    # -1 used to wrap silently to the last op (Cutout)
+    (-1, r"^op_index\[0\]\[1\]: -1 is not an index into the 'fastaa' space"),
+])
+def test_from_arrays_refuses_indices_outside_the_space(index, message):
+    with pytest.raises(PolicyError, match=message):
+        Policy.from_arrays('fastaa', np.array([[4, index]]),
+                           np.ones((1, 2)), np.full((1, 2), 0.5))
+
+
+def test_from_arrays_refuses_float_indices_and_unknown_spaces():
+    # 1.7 used to be truncated to op 1 silently
+    with pytest.raises(PolicyError,
+                       match=r"^op_index: dtype float64; allowed: integers"):
+        Policy.from_arrays('fastaa', np.array([[1.7]]), np.ones((1, 1)),
+                           np.ones((1, 1)))
+    with pytest.raises(PolicyError,
+                       match=r"^space: unknown search space 'fastAA'; "
+                       r"allowed: \["):
+        Policy.from_arrays('fastAA', np.zeros((1, 1), np.int64),
+                           np.ones((1, 1)), np.ones((1, 1)))
+
+
+def test_sample_ops_needs_a_generator():
+    policy = Policy('fastaa', [[('Rotate', 1.0, 0.5)]])
+    with pytest.raises(TypeError,
+                       match=r'^rng: expected a numpy\.random\.Generator '
+                       r'\(e\.g\. np\.random\.default_rng\(0\)\), got int$'):
+        policy.sample_ops(0)
