@@ -173,3 +173,46 @@ def test_convert_names_a_bad_mmdet_border_value(tmp_path, capsys):
     assert _error(convert.main, [path, '--to', 'ours'], capsys) == (
         "policies[0][0].img_border_value: expected a number or 3 numbers, "
         "got 'grey'")
+
+
+# -- found by the audit of issue #11 ---------------------------------------
+def test_show_refuses_a_negative_seed_and_a_huge_size(tmp_path, capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    # a numpy traceback before
+    assert _error(show.main, [path, '--seed', '-1'], capsys) == (
+        '--seed: -1 is negative; allowed: an integer >= 0')
+    # an OpenCV out-of-memory traceback before (30 GB for the astronaut)
+    assert _error(show.main, [path, '--size', '100000'], capsys) == (
+        "--size: 100000 is too large; allowed: 0 (keep the image's size) or "
+        '1..4096 (a grid cell is drawn about 190 px wide)')
+
+
+def test_show_names_its_image_and_output_files(tmp_path, capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    assert _error(show.main, [path, '--image', path], capsys) == (
+        f"--image: '{path}' is not an image file PIL can read (PNG, JPEG, "
+        '...)')
+    # a directory used to be "written" as <dir>.png, reported as <dir>
+    assert _error(show.main, [path, '--out', str(tmp_path)], capsys) == (
+        f"--out: '{tmp_path}' is a directory; give a PNG file path")
+    assert show.main([path, '--out', str(tmp_path / 'grid'), '--size', '8',
+                      '--draws', '1']) == 0
+    assert f"wrote {tmp_path / 'grid.png'} (" in capsys.readouterr().out
+    assert (tmp_path / 'grid.png').is_file()
+
+
+def test_plot_names_its_output_file(tmp_path, capsys):
+    plot = _tool('plot')
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    for out, message in [
+        (str(blocker / 'x.png'), f"--out: cannot write '{blocker}/x.png' ("),
+        (str(tmp_path), f"--out: '{tmp_path}' is a directory; give a PNG "
+         'file path'),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            plot.main([path, '--out', out])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f'error: {message}') and 'Traceback' not in err
