@@ -46,6 +46,9 @@ _TOP_KEYS = ('format_version', 'space', 'sub_policies', 'weights', 'meta')
 _OP_KEYS = ('op', 'prob', 'magnitude', 'magnitude_dist')
 #: How far the weights may sum from 1 (files written by hand round them).
 WEIGHT_SUM_TOLERANCE = 1e-3
+#: The deepest nesting of ``meta`` (dicts and lists in dicts...): deeper
+#: values are refused with a message, not a RecursionError from copying.
+MAX_META_DEPTH = 64
 
 
 @dataclass
@@ -221,6 +224,10 @@ class Policy:
         if not isinstance(self.meta, dict):
             raise PolicyError(
                 f'meta: expected a dict, got {type(self.meta).__name__}')
+        if _nesting(self.meta) > MAX_META_DEPTH:
+            raise PolicyError(f'meta: nested too deeply (more than '
+                              f'{MAX_META_DEPTH} levels); allowed: at most '
+                              f'{MAX_META_DEPTH} levels of dicts and lists')
         try:
             json.dumps(self.meta)
         except (TypeError, ValueError) as e:
@@ -317,7 +324,12 @@ class Policy:
         with open(path, 'rb') as f:
             raw = f.read()
         try:
-            data = json.loads(raw.decode('utf-8'))
+            # utf-8-sig: editors that write a BOM still give a policy
+            data = json.loads(raw.decode('utf-8-sig'),
+                              object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            raise PolicyError(f'{path}: the key {e.args[0]!r} appears twice '
+                              'in one JSON object; keep one') from None
         except UnicodeDecodeError as e:
             raise PolicyError(
                 f'{path}: not a UTF-8 text file (byte 0x{raw[e.start]:02x} '
@@ -508,6 +520,38 @@ def directory_message(path: str) -> str:
     return (f'policy file {path!r} is a directory; give a policy JSON file '
             f'(e.g. the policy.json a search writes into its work_dir)'
             f'{hint}')
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object with a key twice (``json`` keeps the last one)."""
+
+
+def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _nesting(value: Any) -> int:
+    """How many dicts / lists deep ``value`` goes (iteratively: a deep
+    value must not exhaust the stack while it is measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_META_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _short(x: Any, limit: int = 80) -> str:
