@@ -216,3 +216,37 @@ def test_plot_names_its_output_file(tmp_path, capsys):
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert err.startswith(f'error: {message}') and 'Traceback' not in err
+
+
+def test_convert_checks_space_out_and_options_it_would_ignore(tmp_path,
+                                                               capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    snippet = _config(
+        tmp_path, "auto_augment = dict(type='mmpretrain.AutoAugment', "
+        "policies=[[dict(type='mmpretrain.Rotate', prob=0.5, angle=10.)]])\n")
+    # a KeyError traceback from get_space before
+    assert _error(convert.main, [snippet, '--to', 'ours', '--space',
+                                 'bogus'], capsys) == (
+        "--space: 'bogus' is not a search space; allowed: ['autoaugment', "
+        "'aws', 'detection', 'fastaa', 'randaugment', "
+        "'trivialaugment_wide']")
+    # Python written into a .json file (and JSON into .py) before
+    for to, out, kind, want in [('torchvision', 'x.json', 'Python', '.py'),
+                                ('mmpretrain', 'x.json', 'Python', '.py'),
+                                ('timm', 'x.py', 'JSON', '.json')]:
+        out = str(tmp_path / out)
+        assert _error(convert.main, [path, '--to', to, '--out', out],
+                      capsys) == (
+            f"--out: --to {to} writes {kind}, but '{out}' ends in "
+            f"{osp.splitext(out)[1]}; "
+            f'give a {want} file')
+    # --meta / --space were silently ignored for a policy file
+    assert _error(convert.main, [path, '--to', 'ours', '--meta', 'a=b'],
+                  capsys) == (
+        f'--meta: {path} is read as a policy (ours), which carries its own '
+        'meta; --meta applies to a policy read from a config or a genotype')
+    assert _error(convert.main, [path, '--to', 'ours', '--space', 'aws'],
+                  capsys) == (
+        f"--space: {path} is a policy of the 'fastaa' space, not 'aws'; "
+        '--space applies to a policy read from a config or a genotype')
+    assert convert.main([path, '--to', 'ours', '--space', 'fastaa']) == 0
