@@ -250,3 +250,39 @@ def test_convert_checks_space_out_and_options_it_would_ignore(tmp_path,
         f"--space: {path} is a policy of the 'fastaa' space, not 'aws'; "
         '--space applies to a policy read from a config or a genotype')
     assert convert.main([path, '--to', 'ours', '--space', 'fastaa']) == 0
+
+
+def test_aws_controller_tool_names_its_options(tmp_path, capsys):
+    import torch
+
+    from mmautoaug.models.policy_models.aws import AWSController
+    from mmautoaug.search.aws.export import controller_record
+    tool = _tool('aws_controller_to_policy')
+    saved = str(tmp_path / 'ctrl.pth')
+    record = controller_record(AWSController(), step=3)
+    torch.save(record, saved)
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    out = str(tmp_path / 'p.json')
+    # tracebacks from Policy.save before
+    assert _error(tool.main, [saved, '--out', str(tmp_path)], capsys) == (
+        f"--out: '{tmp_path}' is a directory; give the policy JSON file to "
+        'write')
+    assert _error(tool.main, [saved, '--out', str(blocker / 'p.json')],
+                  capsys).startswith(
+        f"--out: cannot write '{blocker}/p.json' (")
+    # --space overrode the file's own space, then to_policy raised
+    assert _error(tool.main, [saved, '--space', 'fastaa', '--out', out],
+                  capsys) == (
+        f"--space: {saved} records space 'aws', not 'fastaa'; --space is "
+        'for files that do not record it')
+    del record['space']
+    torch.save(record, saved)
+    assert _error(tool.main, [saved, '--space', 'fastaa', '--out', out],
+                  capsys).startswith(
+        'AWSController.to_policy: the controller has 36 candidates but the '
+        "'fastaa' space has 0")
+    assert _error(tool.main, [saved, '--space', 'bogus', '--out', out],
+                  capsys).startswith("unknown search space 'bogus'; allowed:")
+    assert tool.main([saved, '--space', 'aws', '--out', out]) == 0
+    assert len(Policy.load(out)) == 36 * 36
