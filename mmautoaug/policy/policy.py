@@ -447,7 +447,8 @@ class Policy:
             list[tuple[str, float | None]]: The ops to apply, in order, with
             their final (signed) parameters; ``None`` for ops without one.
         """
-        if not isinstance(rng, np.random.Generator):
+        if not all(hasattr(rng, name) for name in ('random', 'integers')):
+            # duck-typed: tests replay scripted draws through the same calls
             raise TypeError('rng: expected a numpy.random.Generator (e.g. '
                             f'np.random.default_rng(0)), got '
                             f'{type(rng).__name__}')
