@@ -221,3 +221,16 @@ def test_bad_arguments_fail_before_any_training(tmp_path, capsys):
         assert capsys.readouterr().err.splitlines()[-1].endswith(
             f': error: {message}')
     assert not osp.exists(work), 'nothing was started'
+
+
+def test_missing_data_fails_before_any_run(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    cfg = osp.join(ROOT, 'configs', 'baseline', 'wrn40-2_1xb128_cifar10.py')
+    with pytest.raises(SystemExit):
+        cp.main([cfg, '--policies', 'none', '--work-dir', str(tmp_path / 'x')])
+    err = capsys.readouterr().err
+    assert err.startswith(
+        'error: the data is not in place:\n  train_dataloader.dataset '
+        '(mmpretrain.CIFAR10): data/cifar10/cifar-10-batches-py does not '
+        'exist; put the extracted cifar-10-python.tar.gz')
+    assert not (tmp_path / 'x').exists() and not (tmp_path / 'data').exists()

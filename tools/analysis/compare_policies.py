@@ -543,6 +543,10 @@ def main(argv=None) -> dict:
     def log(msg: str) -> None:
         print(f'[compare_policies] {msg}', flush=True)
 
+    from mmautoaug.utils.data_check import missing_data
+    missing = missing_data(load_config(args.config))
+    if missing:  # every run would fail on it, one after the other
+        _fail('the data is not in place:\n  ' + '\n  '.join(missing))
     jobs = []
     for label, policy in zip(labels, args.policies):
         cfg_path = osp.join(work, 'configs', f'{label}.py')
