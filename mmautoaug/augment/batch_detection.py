@@ -166,9 +166,9 @@ def augment_detection_batch(images: torch.Tensor,
             'image whose objects have no boxes; those samples are left '
             'unchanged',
             stacklevel=2)
-    param = _params(space, op_index, magnitude, sign.to(device))
-    is_box = torch.tensor([op in BOX_OPS for op in names], device=device)
     shapes = [(int(h), int(w)) for h, w in img_shapes]
+    param = _params(space, op_index, magnitude, sign.to(device), shapes)
+    is_box = torch.tensor([op in BOX_OPS for op in names], device=device)
     out = _image_level(images, shapes, space, op_index, magnitude, sign,
                        hard & ~is_box, generator, straight_through,
                        channel_order)
@@ -308,15 +308,29 @@ def apply_detection_sub_policies(
 
 # ---------------------------------------------------------------- helpers
 def _params(space: SearchSpace, op_index: torch.Tensor,
-            magnitude: torch.Tensor, sign: torch.Tensor) -> torch.Tensor:
-    """Every sample's (signed) parameter, float64, by the space's ranges."""
+            magnitude: torch.Tensor, sign: torch.Tensor,
+            shapes: Sequence[Tuple[int, int]]) -> torch.Tensor:
+    """Every sample's (signed) parameter, float64, by the space's ranges.
+
+    Ranges in pixels (the baseline spaces' translates) are fractions of
+    each sample's own valid ``(h, w)``, as the per-image face measures them
+    on its image (the padding of the batch does not count).
+    """
     m = magnitude.detach().to(op_index.device, torch.float64)
     sign = sign.to(torch.float64)
     param = torch.zeros(
         len(op_index), dtype=torch.float64, device=op_index.device)
     for k, r in enumerate(space.ranges):
-        if r.takes_magnitude:
+        if not r.takes_magnitude:
+            continue
+        if not r.needs_size:
             param = torch.where(op_index == k, r.param(m, sign), param)
+            continue
+        for (h, w), rows in _groups(shapes).items():
+            rows = torch.tensor(rows, device=op_index.device)
+            value = r.param(m[rows], sign[rows], size=r.axis_length(h, w))
+            param[rows] = torch.where(op_index[rows] == k, value,
+                                      param[rows])
     return param
 
 

@@ -399,6 +399,52 @@ def test_detection_transform_moves_boxes_by_absolute_pixels():
         assert abs(x0 - 30) == 32  # 32 px on any width
 
 
+@pytest.mark.parametrize('space, op, m', [
+    ('trivialaugment_wide', 'TranslateX', 0.5),  # 16 px absolute
+    ('randaugment', 'TranslateX', 0.6),  # 150/331 of the VALID width
+    ('randaugment', 'TranslateY', 0.7),  # ... of the valid height
+])
+def test_batched_detection_face_moves_boxes_as_the_per_image_face(
+        space, op, m):
+    """Pixel ranges measure each sample's own image, not the padded batch:
+    boxes and the valid pixels move as DetPolicyAugment moves them."""
+    from mmdet.structures import DetDataSample
+    from mmdet.structures.bbox import HorizontalBoxes
+    from mmengine.structures import InstanceData
+
+    from mmautoaug.detection import DetPolicyAugment
+    from mmautoaug.models import DetPolicyBatchAugment
+    policy = Policy(space, [[(op, 1.0, m)]])
+    rng = np.random.default_rng(0)
+    shapes = [(40, 56), (48, 36)]  # padded to 48 x 64 below
+    imgs = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+            for h, w in shapes]
+    box = np.array([[16., 18, 20, 22]], np.float32)
+    samples, batch = [], torch.zeros(2, 3, 48, 64)
+    for i, ((h, w), img) in enumerate(zip(shapes, imgs)):
+        batch[i, :, :h, :w] = torch.from_numpy(img).permute(2, 0, 1)
+        s = DetDataSample(metainfo=dict(img_shape=(h, w)))
+        s.gt_instances = InstanceData(bboxes=torch.from_numpy(box),
+                                      labels=torch.tensor([1]))
+        samples.append(s)
+    out, moved = DetPolicyBatchAugment(policy, seed=0)(batch, samples)
+    for i, img in enumerate(imgs):
+        # the per-image face, both signs (seeds draw them)
+        refs = {}
+        for seed in range(20):
+            ref = DetPolicyAugment(policy, seed=seed)(dict(
+                img=img.copy(), gt_bboxes=HorizontalBoxes(box.copy()),
+                gt_bboxes_labels=np.array([1])))
+            refs[tuple(ref['gt_bboxes'].tensor[0].tolist())] = ref['img']
+        assert len(refs) == 2 and tuple(box[0].tolist()) not in refs
+        got = tuple(moved[i].gt_instances.bboxes[0].tolist())
+        assert got in refs, (i, got, list(refs))
+        h, w = shapes[i]
+        np.testing.assert_array_equal(
+            out[i, :, :h, :w].permute(1, 2, 0).round().byte().numpy(),
+            refs[got])
+
+
 def test_converters_take_baselines():
     ta = build_baseline('trivialaugment_wide')
     out = to_torchvision(ta)(torch.zeros(3, 32, 32, dtype=torch.uint8))

@@ -260,6 +260,37 @@ def test_cutout_after_the_policy_on_the_training_half_only():
     assert sum(torch.allclose(x, trained) for x in seen) == len(seen) - 2
 
 
+def test_cutout_is_painted_after_the_policy():
+    """With Invert applied to every training image, the Cutout square keeps
+    the fill colour (128) and the rest is inverted (255 - 10): painted
+    before the policy, the square would come out inverted too (127)."""
+    model, optim = build(cutout=4)
+    pairs = sub_policy_pairs('fastaa')
+    row = next(i for i, pair in enumerate(pairs) if 'Invert' in pair)
+    with torch.no_grad():
+        model.policy.logits.fill_(-30.0)
+        model.policy.logits[row] = 30.0
+        model.policy.probs.zero_()
+        model.policy.probs[row, pairs[row].index('Invert')] = 1.0
+    seen = []
+    classifier_loss = model._classifier_loss
+
+    def record(inputs, data_samples, params=None):
+        seen.append(inputs.detach() * 64.0 + 128.0)  # undo normalisation
+        return classifier_loss(inputs, data_samples, params)
+
+    model._classifier_loss = record
+    train = dict(
+        inputs=[torch.full((3, 16, 16), 10, dtype=torch.uint8)] * 8,
+        data_samples=batch(0)['data_samples'])
+    model.train_step(dict(train=train, val=batch(1)), optim)
+    trained = seen[0]
+    painted = ((trained - 128.0).abs() < 1e-3).all(1)
+    inverted = ((trained - 245.0).abs() < 1e-3).all(1)
+    assert torch.all(painted | inverted)
+    assert torch.all(painted.sum((1, 2)) >= 4)
+
+
 def test_cutout_and_scale_arguments_are_checked():
     with pytest.raises(ValueError, match='cutout'):
         build(cutout=0)

@@ -107,6 +107,46 @@ def test_unrolled_magnitude_gradient_is_the_hand_computed_one():
     assert abs(g) > 1e-3
 
 
+@pytest.mark.parametrize('first_order', [True, False])
+def test_the_step_trains_on_half_a_and_scores_on_half_b(first_order):
+    """Half A (mean level 70) and half B (170) tell themselves apart: on the
+    smooth stand-in, loss s (w - a)^2 with a the mean level / 255, and
+    nothing applied (probabilities 0), the detector's step is
+    ``w' = w - xi * 2s (w - a_A)`` and ``f = s (w' - a_B)^2``, ``L_val(w) =
+    s (w - a_B)^2``, computed here by hand. Swapped halves (or ``f`` on half
+    A) give another ``w'`` and other logs."""
+    space = SearchSpace(
+        'smooth',
+        (OpRange('Brightness', 0.1, 1.9), OpRange('Contrast', 0.1, 1.9)))
+    scale, xi, w0 = 3.0, 0.4, 0.2
+    model = _model(
+        dict(STANDIN, type='mmautoaug.SmoothDetector', scale=scale),
+        policy=dict(space=space, init_prob=0.0),
+        first_order=first_order,
+        topk=1,
+        seed=0)
+    with torch.no_grad():
+        model.detector.w.fill_(w0)
+    optim = _optim(model, net_lr=xi)
+    train = planted_batch()
+    val = planted_batch(offset=1)
+    val['inputs'] = [x + 100 for x in val['inputs']]  # levels 140 | 200
+    a_train, a_val = 70 / 255, 170 / 255
+    logs = model.train_step(dict(train=train, val=val), optim)
+    w_new = w0 - xi * 2 * scale * (w0 - a_train)
+    expected = dict(
+        w=w_new,
+        loss=scale * (w0 - a_train)**2,
+        val_loss=scale * (w_new - a_val)**2,
+        val_gain=scale * (w0 - a_val)**2 - scale * (w_new - a_val)**2)
+    got = dict(logs, w=model.detector.w.detach())
+    for key, want in expected.items():
+        assert float(got[key]) == pytest.approx(want, rel=1e-4), key
+    # swapped halves would train towards half B's level instead
+    w_swapped = w0 - xi * 2 * scale * (w0 - a_val)
+    assert abs(w_new - w_swapped) > 0.5
+
+
 def test_first_order_keeps_the_magnitudes_and_unrolled_runs_on_detectors():
     for name in ('retinanet', 'mask_rcnn'):
         torch.manual_seed(0)

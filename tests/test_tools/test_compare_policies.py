@@ -223,14 +223,88 @@ def test_bad_arguments_fail_before_any_training(tmp_path, capsys):
     assert not osp.exists(work), 'nothing was started'
 
 
-def test_missing_data_fails_before_any_run(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    cfg = osp.join(ROOT, 'configs', 'baseline', 'wrn40-2_1xb128_cifar10.py')
+
+def test_missing_data_fails_before_any_run(tmp_path, capsys):
+    """A real config without its data: one message, no run started."""
+    work = tmp_path / 'cmp'
     with pytest.raises(SystemExit):
-        cp.main([cfg, '--policies', 'none', '--work-dir', str(tmp_path / 'x')])
+        cp.main([osp.join(ROOT, 'configs', 'baseline',
+                          'wrn40-2_1xb128_cifar10.py'),
+                 '--policies', 'none', 'dada_cifar10', '--work-dir',
+                 str(work), '--cfg-options',
+                 f'train_dataloader.dataset.data_root={tmp_path / "nowhere"}'])
     err = capsys.readouterr().err
-    assert err.startswith(
-        'error: the data is not in place:\n  train_dataloader.dataset '
-        '(mmpretrain.CIFAR10): data/cifar10/cifar-10-batches-py does not '
-        'exist; put the extracted cifar-10-python.tar.gz')
-    assert not (tmp_path / 'x').exists() and not (tmp_path / 'data').exists()
+    assert 'the data is not in place (no run was started)' in err
+    assert str(tmp_path / 'nowhere' / 'cifar-10-batches-py') in err
+    assert not (work / 'runs').exists()
+
+
+# A stand-in run: a launcher (bash) whose worker (python) writes its pid and
+# then trains "forever", as dist_train.sh's workers would.
+_WORKER = ('import os, sys, time; '
+           'open(os.path.join(sys.argv[1], "worker.pid"), "w")'
+           '.write(str(os.getpid())); time.sleep(300)')
+_DRIVER = '''
+import sys
+sys.path.insert(0, {tools!r})
+import compare_policies as cp
+
+def launcher(cfg_path, run_dir, seed, gpus, resume, cfg_options):
+    return ['bash', '-c', '"$0" -c "$1" "$2"; true', sys.executable,
+            {worker!r}, run_dir]
+
+cp.train_command = launcher
+cp.main({args!r})
+'''
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f'/proc/{pid}/stat') as f:  # a zombie is not alive
+        return f.read().split(') ')[-1][0] != 'Z'
+
+
+@pytest.mark.skipif(not osp.isdir('/proc'), reason='reads /proc')
+def test_sigterm_stops_the_runs_it_started(tmp_path, fewshot_root):
+    """A scheduler's SIGTERM to the tool stops its runs' whole process
+    groups (launcher and workers), and says how to continue."""
+    import signal
+    import time
+    cfg = _tiny_config(tmp_path, fewshot_root, epochs=1)
+    work = tmp_path / 'cmp'
+    args = [cfg, '--policies', 'none', 'trivialaugment_wide', '--seeds', '1',
+            '--work-dir', str(work), '--parallel', '2']
+    driver = _DRIVER.format(tools=osp.join(ROOT, 'tools', 'analysis'),
+                            worker=_WORKER, args=args)
+    proc = subprocess.Popen([sys.executable, '-c', driver], cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=ROOT),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    pid_files = [work / 'runs' / label / 'seed_0' / 'worker.pid'
+                 for label in ('none', 'trivialaugment_wide')]
+    deadline = time.time() + 120
+    while not all(p.is_file() and p.read_text() for p in pid_files):
+        assert proc.poll() is None, proc.communicate()[0]
+        assert time.time() < deadline, 'the runs never started'
+        time.sleep(0.2)
+    workers = [int(p.read_text()) for p in pid_files]
+    try:
+        assert all(_alive(pid) for pid in workers)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signal.SIGTERM, out
+        assert 'stopped 2 run(s); run the same command again' in out
+        time.sleep(0.5)
+        assert not any(_alive(pid) for pid in workers), \
+            'a run outlived the tool'
+        assert not any((p.parent / 'result.json').exists()
+                       for p in pid_files)
+    finally:  # leave no stand-in behind when an assertion fails
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()

@@ -1,5 +1,5 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
-"""Train one classification config under several policies and seeds and
+r"""Train one classification config under several policies and seeds and
 compare their test accuracy with confidence intervals.
 
 Every (policy, seed) is an ordinary run of ``tools/train.py`` (or of
@@ -10,7 +10,11 @@ share the schedule; seed ``s`` sets ``randomness.seed=s`` in every policy's
 run, so the runs are paired by seed. The tool is resumable: a run with a
 ``result.json`` is skipped, a run with a checkpoint is continued with
 ``--resume``, any other starts afresh; calling it again with the same
-arguments retrains nothing and rewrites the tables.
+arguments retrains nothing and rewrites the tables. Interrupted itself
+(Ctrl-C, or SIGTERM from a job scheduler), it stops the runs it started
+(each with its launcher's whole process group) before it exits, so no run
+goes on training unseen; the data of every config is checked before the
+first run starts.
 
 Outputs in ``--work-dir``: ``runs/<label>/seed_<s>/`` (the runs, each with
 ``result.json`` and ``train.log``), ``configs/<label>.py`` (what was
@@ -24,12 +28,19 @@ Examples:
         configs/demo/fewshot_wrn10-1_demo.py \
         --policies none trivialaugment_wide random:space=fastaa,seed=0 \
         work_dirs/demo/dada_search/policy.json --seeds 3 --parallel 2
-    # real CIFAR-10: 5 seeds, 1 GPU per run, 8 runs at a time
+    # real CIFAR-10: 5 seeds, 1 GPU per run (tools/dist_train.sh), 8 runs
+    # at a time on GPUs 0-7 (run k on CUDA_VISIBLE_DEVICES=k, PORT 29500+k)
     python tools/analysis/compare_policies.py \
         configs/baseline/wrn40-2_1xb128_cifar10.py \
         --policies none dada_cifar10 fastaa_reduced_cifar10 \
         autoaugment_cifar10 trivialaugment_wide randaugment:n=2,m=9 \
         --seeds 5 --gpus 1 --parallel 8
+    # ImageNet ResNet-50: each run on all 8 GPUs, one run at a time
+    python tools/analysis/compare_policies.py \
+        configs/baseline/resnet50_8xb32_in1k.py \
+        --policies none dada_imagenet trivialaugment_wide --seeds 3 --gpus 8
+    # a quick look: shorten every run
+    ... --cfg-options train_cfg.max_epochs=50
 """
 import argparse
 import csv
@@ -39,8 +50,10 @@ import math
 import os
 import os.path as osp
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -52,6 +65,8 @@ from _cli import _fail, load_config  # noqa: E402
 #: The policy name that trains the config unchanged.
 NONE = 'none'
 RESULT = 'result.json'
+#: Seconds a stopped run gets to exit after SIGTERM before SIGKILL.
+STOP_GRACE_S = 20
 
 
 # ---------------------------------------------------------------- stats --
@@ -305,6 +320,28 @@ def build_config(config: str, policy: str, position, out: str) -> str:
     return out
 
 
+def check_data(cfg_paths: Sequence[str],
+               cfg_options: Sequence[str]) -> None:
+    """Fail in one message, before any run starts, when a config's data is
+    not in place (what ``tools/train.py`` would say in every run's log)."""
+    from mmengine.config import Config, DictAction
+
+    from mmautoaug.utils.data_check import missing_data
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    options = parser.parse_args(
+        ['--cfg-options', *cfg_options] if cfg_options else []).cfg_options
+    problems: List[str] = []
+    for path in cfg_paths:
+        cfg = Config.fromfile(path)
+        if options:
+            cfg.merge_from_dict(options)
+        problems += [p for p in missing_data(cfg) if p not in problems]
+    if problems:
+        _fail('the data is not in place (no run was started):\n  ' +
+              '\n  '.join(problems))
+
+
 def channel_order(cfg) -> str:
     """``'bgr'`` when the train pipeline decodes files
     (``LoadImageFromFile`` gives BGR, e.g. ImageNet), else ``'rgb'`` (the
@@ -355,6 +392,20 @@ def run_jobs(jobs: List[Job], args, log) -> List[Job]:
             log(f'skip {job.label} seed {job.seed}: done '
                 f'({osp.join(job.run_dir, RESULT)})')
     running: List[Tuple[int, Job]] = []
+    try:
+        return _run(todo, running, args, log)
+    except BaseException as e:  # Ctrl-C, SIGTERM (see main), a failure
+        if running:
+            stop_runs([job for _, job in running], log)
+            log(f'interrupted ({type(e).__name__}): stopped '
+                f'{len(running)} run(s); run the same command again to '
+                'continue (finished runs are kept, runs with a checkpoint '
+                'resume from it)')
+        raise
+
+
+def _run(todo: List[Job], running: List[Tuple[int, Job]], args,
+         log) -> List[Job]:
     free = list(range(args.parallel))
     trained, failed = [], []
     total = len(todo)
@@ -389,6 +440,40 @@ def run_jobs(jobs: List[Job], args, log) -> List[Job]:
     return trained
 
 
+def stop_runs(jobs: List[Job], log) -> None:
+    """SIGTERM each job's process group (a launcher's workers too), then
+    SIGKILL what is still there after :data:`STOP_GRACE_S` seconds."""
+    for job in jobs:
+        _signal_group(job.process, signal.SIGTERM)
+    deadline = time.time() + STOP_GRACE_S
+    for job in jobs:
+        try:
+            job.process.wait(max(0.0, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            log(f'{job.label} seed {job.seed} ignored SIGTERM; killing it')
+            _signal_group(job.process, signal.SIGKILL)
+            job.process.wait()
+        # its workers may outlive the launcher by a moment
+        _signal_group(job.process, signal.SIGKILL)
+        if job.log is not None and not job.log.closed:
+            job.log.write('[compare_policies] stopped: the comparison was '
+                          'interrupted\n')
+            job.log.close()
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(process.pid, sig)  # its own group: start_new_session
+    except (ProcessLookupError, PermissionError):
+        if process.poll() is None:  # not a group leader after all
+            process.send_signal(sig)
+
+
+def _raise_on_sigterm(signum, frame) -> None:
+    # SystemExit unwinds run_jobs, which stops the runs first
+    raise SystemExit(128 + signum)
+
+
 def _start(job: Job, slot: int, args, log, index: int, total: int) -> None:
     resume = run_state(job.run_dir) == 'interrupted'
     cmd = train_command(job.cfg_path, job.run_dir, job.seed, args.gpus,
@@ -411,8 +496,12 @@ def _start(job: Job, slot: int, args, log, index: int, total: int) -> None:
     log(f'[{index}/{total}] {"resume" if resume else "train"} {job.label} '
         f'seed {job.seed} -> {job.run_dir}')
     job.started = time.time()
-    job.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=job.log,
-                                   stderr=subprocess.STDOUT)
+    # each run in its own session: on an interruption the whole launcher
+    # tree is stopped (stop_runs), and a terminal's Ctrl-C reaches only this
+    # tool, which then stops the runs itself
+    job.process = subprocess.Popen(cmd, env=env, stdout=job.log,
+                                   stderr=subprocess.STDOUT,
+                                   start_new_session=True)
 
 
 def _record(job: Job, metric: str) -> float:
@@ -448,7 +537,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Train a classification config under several policies '
         'and seeds; tabulate mean accuracy with 95% confidence intervals and '
-        'paired differences to a reference policy')
+        'paired differences to a reference policy. Resumable: the same '
+        'command again skips finished runs and resumes interrupted ones '
+        '(Ctrl-C or SIGTERM stops the runs this tool started).',
+        epilog='Examples:' + __doc__.split('Examples:', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='a classification (mmpretrain) config')
     parser.add_argument(
         '--policies', nargs='+', required=True,
@@ -514,8 +607,8 @@ def main(argv=None) -> dict:
     args = parse_args(argv)
     seeds = args.seed_list if args.seed_list is not None else list(
         range(args.seeds))
-    work = args.work_dir or osp.join(
-        'work_dirs', 'compare', osp.splitext(osp.basename(args.config))[0])
+    work = osp.abspath(args.work_dir or osp.join(
+        'work_dirs', 'compare', osp.splitext(osp.basename(args.config))[0]))
     labels = args.labels or [policy_label(p) for p in args.policies]
     if len(labels) != len(args.policies):
         _fail(f'--labels: {len(labels)} labels for {len(args.policies)} '
@@ -543,22 +636,27 @@ def main(argv=None) -> dict:
     def log(msg: str) -> None:
         print(f'[compare_policies] {msg}', flush=True)
 
-    from mmautoaug.utils.data_check import missing_data
-    missing = missing_data(load_config(args.config))
-    if missing:  # every run would fail on it, one after the other
-        _fail('the data is not in place:\n  ' + '\n  '.join(missing))
-    jobs = []
+    jobs, cfg_paths = [], []
     for label, policy in zip(labels, args.policies):
         cfg_path = osp.join(work, 'configs', f'{label}.py')
-        build_config(args.config, policy, position, cfg_path)
+        cfg_paths.append(build_config(args.config, policy, position,
+                                      cfg_path))
         jobs.extend(
             Job(label, s, cfg_path, osp.join(work, 'runs', label, f'seed_{s}'))
             for s in seeds)
     # seed-major: every policy of seed 0 first, so partial results pair up
     jobs.sort(key=lambda j: (seeds.index(j.seed), labels.index(j.label)))
+    check_data(cfg_paths, args.cfg_options or [])
     log(f'{len(labels)} policies x {len(seeds)} seeds on {args.config}; '
         f'work dir {work}')
-    trained = run_jobs(jobs, args, log)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_on_sigterm) \
+        if main_thread else None
+    try:
+        trained = run_jobs(jobs, args, log)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     results = collect(jobs, args.metric)
     results = {label: results.get(label, {}) for label in labels}
     rows = summarize(results, reference, args.confidence)

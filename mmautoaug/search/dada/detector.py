@@ -306,14 +306,20 @@ class DADADetector(BaseModel):
             for p in g['params']
         }
         v = [lrs[id(p)] * t for p, t in zip(net_params.values(), v)]
-        frozen = OrderedDict((k, p.detach()) for k, p in net_params.items())
-        (d_image, ) = finite_difference_hvp(
-            lambda p: self._loss(leaf, aug_samples, p, seed), frozen, v,
-            [leaf], self.hvp_r)
-        (implicit, ) = torch.autograd.grad(
-            augmented, [self.policy.magnitudes],
-            grad_outputs=-d_image,
-            allow_unused=True)
+        implicit = None
+        # a draw that applies no op on this rank leaves the images without
+        # a path to the magnitudes: their gradient here is 0 (the average
+        # over ranks still runs, so every rank joins it)
+        if augmented.requires_grad:
+            frozen = OrderedDict(
+                (k, p.detach()) for k, p in net_params.items())
+            (d_image, ) = finite_difference_hvp(
+                lambda p: self._loss(leaf, aug_samples, p, seed), frozen, v,
+                [leaf], self.hvp_r)
+            (implicit, ) = torch.autograd.grad(
+                augmented, [self.policy.magnitudes],
+                grad_outputs=-d_image,
+                allow_unused=True)
         if implicit is None:
             implicit = torch.zeros_like(self.policy.magnitudes)
         (implicit, ) = all_reduce_mean([implicit])
