@@ -84,6 +84,8 @@ def main(argv=None):
         # a data set asked to download (download=True) offline
         _fail(f'a download failed ({e.reason}); put the files in place '
               "instead (data sets: see the README's Data section)")
+    from mmautoaug.utils import close_distributed
+    close_distributed()
     return metrics
 
 

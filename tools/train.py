@@ -149,6 +149,8 @@ def main(argv=None):
         # cannot reach the server
         _fail(f'a download failed ({e.reason}); put the files in place '
               "instead (data sets: see the README's Data section)")
+    from mmautoaug.utils import close_distributed
+    close_distributed()
     return runner
 
 

@@ -11,6 +11,8 @@ from .errors import ConversionWarning, PolicyError
 from .magnitude import MagnitudeDist, draw_magnitudes
 from .policy import (FORMAT_VERSION, MAX_FORMAT_VERSION, Policy, PolicyOp,
                      stamp_meta)
+from .schedule import (SCHEDULE_DIR, SCHEDULE_FILE, list_schedule,
+                       schedule_file_name)
 from .stats import OpStats, op_statistics
 from .zoo import NOT_BUNDLED, ZOO_DIR, list_zoo, load_policy, zoo_path
 
@@ -22,5 +24,6 @@ __all__ = [
     'NOT_BUNDLED', 'stamp_meta', 'describe_op', 'describe_range',
     'to_mmpretrain', 'from_mmpretrain', 'to_mmdet', 'from_mmdet',
     'to_torchvision', 'PolicyOpTransform', 'from_genotype', 'parse_genotype',
-    'OpStats', 'op_statistics', 'to_albumentations', 'to_kornia', 'to_timm'
+    'OpStats', 'op_statistics', 'to_albumentations', 'to_kornia', 'to_timm',
+    'SCHEDULE_DIR', 'SCHEDULE_FILE', 'list_schedule', 'schedule_file_name'
 ]

@@ -70,6 +70,9 @@ def describe_range(space: SearchSpace, op: str) -> str:
         'm in [0, 1] -> -30 .. 30 deg, mirrored with p=0.5'
         >>> describe_range(FASTAA, 'Equalize')
         'no parameter'
+        >>> from mmautoaug.augment import AWS
+        >>> describe_range(AWS, 'Rotate').endswith('filled with (0, 0, 0)')
+        True
     """
     r = space.range(op)
     if not r.takes_magnitude:
@@ -81,7 +84,19 @@ def describe_range(space: SearchSpace, op: str) -> str:
         text += f', rounded {r.rounding.replace("_", " ")}'
     if r.signed:
         text += ', mirrored with p=0.5'
-    return text
+    return text + _warp_text(space, op)
+
+
+def _warp_text(space: SearchSpace, op: str) -> str:
+    """How a geometric op samples and fills, where the space gives the op
+    its own (the ``aws`` space's bicubic shears and black Rotate)."""
+    r = space.range(op)
+    parts = []
+    if r.interpolation != 'nearest':
+        parts.append(f'sampled {r.interpolation} (PIL\'s filter)')
+    if r.fill is not None:
+        parts.append(f'filled with {tuple(r.fill)}')
+    return ''.join(', ' + p for p in parts)
 
 
 def describe_op(space: SearchSpace, op) -> str:

@@ -50,3 +50,23 @@ def prepare_cpu_distributed(cfg) -> bool:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def close_distributed() -> None:
+    """End a distributed run: every rank waits for the others, then its
+    process group is destroyed before the interpreter exits.
+
+    A rank that leaves while its gloo peers still hold open connections
+    can be killed during interpreter shutdown ("terminate called without
+    an active exception") when the group is torn down by garbage
+    collection in an arbitrary order; PyTorch asks for an explicit
+    ``destroy_process_group`` for the same reason. Does nothing outside a
+    distributed run.
+
+    Examples:
+        >>> from mmautoaug.utils import close_distributed
+        >>> close_distributed()  # not distributed: a no-op
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()

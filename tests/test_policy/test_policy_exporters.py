@@ -23,10 +23,12 @@ IMG = RNG.integers(0, 256, (23, 31, 3), dtype=np.uint8)
 MAGNITUDES = (0.0, 0.1, 0.37, 0.5, 0.8, 1.0)
 
 
-def _ours(space, op, m):
-    """Our image for every sign the op may take."""
+def _ours(space, op, m, img=IMG):
+    """Our image for every sign the op may take (sampled and filled as the
+    space has the op: the aws space's shears bicubic, its Rotate black)."""
     r = space.range(op)
-    return [apply_image_op(IMG, op, r.param(m, s), fill=space.fill,
+    return [apply_image_op(img, op, r.param(m, s), fill=space.fill_for(op),
+                           interpolation=space.interpolation_for(op),
                            cutout_fill=space.cutout_fill)
             for s in ((1, -1) if r.signed else (1, ))]
 

@@ -1,5 +1,7 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Collapse: visible in the log, and held off by AdvAAHook(entropy_floor)."""
+import copy
+
 import pytest
 import torch
 
@@ -154,3 +156,38 @@ def test_arguments_are_checked(kwargs, field):
     from mmautoaug.search.advaa import AdvAAHook
     with pytest.raises(ValueError, match=field):
         AdvAAHook(**kwargs)
+
+
+def test_a_binding_floor_retakes_the_step_with_a_growing_weight():
+    """When the step would leave the entropy below the floor, it is undone
+    and retaken with 4x the entropy weight, up to the cap: the weights tried
+    climb the ladder (a shrinking weight would never reach the cap)."""
+    from mmautoaug.search.advaa import AdvAAHook
+    torch.manual_seed(0)
+    hook = AdvAAHook(num_policies=8, optimizer=dict(type='Adam', lr=0.05),
+                     entropy_floor=60.0, max_entropy_weight=0.01, seed=0)
+    start = copy.deepcopy(hook.generator.state_dict())
+    tried = []
+    step = hook._step
+
+    def spy(losses, actions, entropy_weight):
+        tried.append(entropy_weight)
+        if len(tried) > 20:
+            raise RuntimeError(f'the retries do not end: {tried}')
+        return step(losses, actions, entropy_weight)
+
+    hook._step = spy
+    before = hook.probe_entropy()
+    assert before < 60.0  # the floor binds from the start
+    actions = hook.sample(seed=0)
+    hook.update(hardness(actions), actions)
+    ladder = [min(1e-5 * 4**i, 0.01) for i in range(6)]
+    assert tried == pytest.approx(ladder[:len(tried)], rel=1e-9), tried
+    assert len(tried) >= 2
+    # near uniform, no weight up to the cap keeps every bit of entropy
+    # against this reward: the update is skipped, the generator restored
+    assert len(tried) == len(ladder) and hook.skipped_updates == 1
+    for k, v in hook.generator.state_dict().items():
+        torch.testing.assert_close(v, start[k], rtol=0, atol=0)
+    assert hook.probe_entropy() == before
+    assert hook.current_entropy_weight == 0.01  # the next one starts there

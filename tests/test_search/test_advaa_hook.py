@@ -250,16 +250,33 @@ def _dist_worker(rank, world_size, port, data_root, work_dir):
                       RANK=str(rank), WORLD_SIZE=str(world_size),
                       LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
-    # rank 1 starts from another generator: the hook must sync it
-    runner, hook = _run(_config(data_root, work_dir, max_epochs=2,
-                                launcher='pytorch'),
-                        perturb_generator=rank == 1)
+    from mmautoaug.search.advaa import AdvAAClassifier
+
+    # what this rank alone recorded each epoch, before the hook reduces it
+    local = []
+    pop = AdvAAClassifier.pop_policy_losses
+
+    def recording_pop(self):
+        loss_sum, count = pop(self)
+        local.append((loss_sum.clone(), count.clone()))
+        return loss_sum, count
+
+    AdvAAClassifier.pop_policy_losses = recording_pop
+    try:
+        # rank 1 starts from another generator: the hook must sync it
+        runner, hook = _run(_config(data_root, work_dir, max_epochs=2,
+                                    launcher='pytorch'),
+                            perturb_generator=rank == 1)
+    finally:
+        AdvAAClassifier.pop_policy_losses = pop
     model = runner.model.module
     torch.save(
         dict(generator=hook.generator.state_dict(),
              actions=hook.actions,
              op_index=model.augmentor.op_index.cpu(),
-             losses=hook.last_losses),
+             losses=hook.last_losses,
+             local_sum=local[-1][0].cpu(),
+             local_count=local[-1][1].cpu()),
         osp.join(work_dir, f'advaa_rank{rank}.pth'))
     torch_dist.destroy_process_group()
 
@@ -279,6 +296,16 @@ def test_two_processes_keep_the_generator_identical(tmp_path):
     assert torch.equal(r0['op_index'], r1['op_index'])
     # the update used the losses summed over both ranks' different data
     torch.testing.assert_close(r0['losses'], r1['losses'], rtol=0, atol=0)
+    # ... and divided by the images of both ranks: the mean per-image loss
+    # of each policy over all the data (a missing reduce of the sums or of
+    # the counts, or a mean where a sum belongs, is off by about 2x)
+    assert float(r0['local_count']) == float(r1['local_count']) == 8
+    pooled = (r0['local_sum'] + r1['local_sum']) / (
+        r0['local_count'] + r1['local_count'])
+    torch.testing.assert_close(r0['losses'], pooled.float())
+    for r in (r0, r1):  # the ranks saw different data
+        assert not torch.allclose(r['local_sum'] / r['local_count'], pooled,
+                                  rtol=1e-3)
 
 
 def test_hook_arguments_are_checked():
@@ -287,3 +314,8 @@ def test_hook_arguments_are_checked():
         AdvAAHook(num_policies=1)
     with pytest.raises(ValueError, match='op_prob'):
         AdvAAHook(op_prob=0.0)
+    # a model the hook cannot feed is named, with the two it can
+    runner = type('Runner', (), {'model': nn.Linear(2, 2)})()
+    with pytest.raises(TypeError, match='AdvAAClassifier or AdvAADetector'
+                       '.*got Linear'):
+        AdvAAHook._model(runner)

@@ -147,3 +147,23 @@ def test_retrain_recipe(dataset):
         want = _authors_cosine(k, iters, warmup, 0.1, 0.4, 0.0)
         tol = 0.3 / warmup if k < warmup else 1e-9
         assert lrs[k] == pytest.approx(want, abs=tol), k
+
+
+@pytest.mark.parametrize('path', [
+    'aws/aws-stage1_wrn28-10_1xb256_cifar10.py',
+    'aws/aws-stage1_wrn28-10_1xb256_cifar100.py',
+    'aws/aws-stage1_resnet50_8xb32_in1k.py',
+    'aws/aws-search_wrn28-10_1xb256_cifar10.py',
+    'aws/aws-search_wrn28-10_1xb256_cifar100.py',
+    'aws/aws-search_resnet50_8xb32_in1k.py',
+    'templates/aws-stage1_custom-imagefolder.py',
+    'templates/aws-search_custom-imagefolder.py',
+    'demo/aws_demo_stage1.py',
+    'demo/aws_demo_search.py',
+])
+def test_every_aws_run_gives_each_rank_its_own_pair_stream(path):
+    """AWSImageClassifier draws pairs with torch's default generator: only
+    diff_rank_seed seeds it differently on every rank of a dist_train.sh
+    run (stage 1) or of the search."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', path))
+    assert cfg.randomness.get('diff_rank_seed') is True, path

@@ -123,7 +123,11 @@ class _ScriptedRewardLoop(AWSSearchLoop):
         self.script = list(script)
 
     def evaluate(self):
-        return self.script[self.step]
+        """``script[step]``, or ``script[step][epoch]`` per fine-tune epoch."""
+        scripted = self.script[self.step]
+        if isinstance(scripted, (list, tuple)):
+            return scripted[self.finetune_epoch]
+        return scripted
 
 
 class _Recorder(Hook):
@@ -225,6 +229,71 @@ def test_update_is_ppo_on_the_usage_and_the_absorbed_advantage(tmp_path):
                 rtol=0,
                 atol=1e-12,
                 msg=f'step {t}: {key}')
+
+
+def test_reward_is_the_best_topk_and_policy_json_the_best_controller(
+        tmp_path):
+    """Scripted held-out accuracies over 3 fine-tune epochs per step: the
+    reward is the mean of the best 2 (not of all, not of the worst 2), and
+    policy.json is the distribution of the controller EVALUATED at the
+    best-reward step (step 2: after one real update, so neither the uniform
+    start nor the latest controller), policy_last.json the latest one."""
+    from mmautoaug.augment import AWS
+    from mmautoaug.policy import Policy
+    from mmautoaug.search.aws.export import BEST_CONTROLLER_FILE
+    script = ((0.2, 0.9, 0.6), (0.95, 0.1, 0.85), (0.99, 0.97, 0.1),
+              (0.3, 0.2, 0.4))
+    stage1 = _stage1(AWS, str(tmp_path / 'stage1'))
+    rec = _Recorder()
+    work_dir = tmp_path / 'search'
+    runner = Runner(
+        model=_model(AWS),
+        work_dir=str(work_dir),
+        train_dataloader=_loader('RankLocalSampler'),
+        train_cfg=dict(
+            type='_ScriptedRewardLoop',
+            script=script,
+            heldout_dataloader=_loader('RankLocalSampler', False),
+            shared_checkpoint=stage1,
+            num_steps=4,
+            finetune_epochs=3,
+            reward_topk=2,
+            controller_optimizer=dict(type='Adam', lr=0.1, betas=(0.5, 0.999)),
+            export_topk=(5, ),
+            **AWS_PPO),
+        optim_wrapper=OPTIM,
+        default_hooks=dict(QUIET, checkpoint=None),
+        custom_hooks=[rec],
+        randomness=dict(seed=0),
+        default_scope='mmautoaug',
+        experiment_name='aws_signal_best')
+    runner.train()
+    history = runner.train_loop.history
+    assert [h['reward'] for h in history] == pytest.approx(
+        [0.75, 0.9, 0.98, 0.35])
+    assert [h['ppo_steps'] > 0 for h in history] == [False, True, True, True]
+
+    def policy_of(state, top_k=None):
+        ctrl = AWSController()
+        ctrl.load_state_dict(state)
+        return ctrl.to_policy(top_k=top_k)
+
+    best = torch.load(work_dir / BEST_CONTROLLER_FILE)
+    assert best['step'] == 2 and best['reward'] == pytest.approx(0.98)
+    # rec.controllers[k]: the controller evaluated at step k; [4]: the last
+    evaluated = [policy_of(c) for c in rec.controllers]
+    assert evaluated[2].weights != evaluated[0].weights  # it moved ...
+    for k in (0, 3, 4):  # ... and is neither the start nor a later one
+        assert max(abs(a - b) for a, b in zip(
+            evaluated[2].weights, evaluated[k].weights)) > 1e-9, k
+    for name, k in (('policy', 2), ('policy_last', 4)):
+        got = Policy.load(str(work_dir / f'{name}.json'))
+        assert got.weights == pytest.approx(evaluated[k].weights, rel=1e-6)
+        assert got.meta['pairs'] == evaluated[k].meta['pairs']
+        top5 = Policy.load(str(work_dir / f'{name}_top5.json'))
+        assert top5.meta['pairs'] == policy_of(rec.controllers[k],
+                                               5).meta['pairs']
+    assert Policy.load(str(work_dir / 'policy.json')).meta['step'] == 2
 
 
 # -- a planted signal ----------------------------------------------------------

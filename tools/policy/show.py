@@ -135,10 +135,12 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int, out: str,
             applied = []
             for op, param in policy.sample_ops(rng, sub_policy=i,
                                                image_size=img.shape[:2]):
-                out_img = apply_image_op(out_img, op, param,
-                                         fill=space.fill,
-                                         cutout_fill=space.cutout_fill,
-                                         rng=rng, pair=pair)
+                # each op sampled and filled as its space has it (the aws
+                # space's bicubic shears and black Rotate)
+                out_img = apply_image_op(
+                    out_img, op, param, fill=space.fill_for(op),
+                    interpolation=space.interpolation_for(op),
+                    cutout_fill=space.cutout_fill, rng=rng, pair=pair)
                 applied.append(op if param is None else f'{op} {param:.3g}')
             axes[row, k].imshow(out_img)
             axes[row, k].set_title('\n'.join(applied) or '(no op drawn)',

@@ -17,4 +17,8 @@ visualizer = dict(type='mmpretrain.UniversalVisualizer',
 log_level = 'INFO'
 load_from = None
 resume = False
-randomness = dict(seed=0, deterministic=False)
+# every rank draws its own augmentation pairs (AWSImageClassifier samples
+# with torch's default generator, which MMEngine seeds per rank only with
+# diff_rank_seed): stage 1 under tools/dist_train.sh would otherwise give
+# every rank the same pair stream
+randomness = dict(seed=0, deterministic=False, diff_rank_seed=True)

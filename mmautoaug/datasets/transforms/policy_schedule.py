@@ -2,60 +2,18 @@
 """A policy per epoch: replaying a search's schedule in a data pipeline."""
 import math
 import os
-import os.path as osp
-import re
 from typing import Dict, List, Sequence, Union
 
 import torch
 
 from mmautoaug.policy import Policy, load_policy
+# the schedule's file layout lives with the policy format; re-exported here
+# where it was first defined
+from mmautoaug.policy.schedule import (SCHEDULE_FILE,  # noqa: F401
+                                       list_schedule)
 
-#: ``epoch_0007.json``: the file a search writes for its 7th (1-based) epoch
-#: (:class:`~mmautoaug.search.AdvAAHook`, ``work_dir/policy_schedule/``).
-SCHEDULE_FILE = re.compile(r'^epoch_(\d+)\.json$')
 #: How a training epoch picks a schedule epoch (see :meth:`epoch_for`).
 ALIGNMENTS = ('epoch', 'stretch')
-
-
-def list_schedule(schedule: Union[str, os.PathLike, Sequence[str]]
-                  ) -> Dict[int, str]:
-    """The files of a policy schedule, by epoch.
-
-    Args:
-        schedule (str | PathLike | list[str]): A directory of
-            ``epoch_XXXX.json`` files (the ``policy_schedule`` folder a
-            search writes), or a list of policy files, the first for epoch
-            1, the next for epoch 2, ...
-
-    Returns:
-        dict[int, str]: ``{epoch: path}``, 1-based epochs.
-
-    Examples:
-        >>> list_schedule(['a.json', 'b.json'])
-        {1: 'a.json', 2: 'b.json'}
-    """
-    if isinstance(schedule, (list, tuple)):
-        if not schedule:
-            raise ValueError('schedule: the list of policy files is empty')
-        return {i + 1: os.fspath(p) for i, p in enumerate(schedule)}
-    if not isinstance(schedule, (str, os.PathLike)):
-        raise TypeError(f'schedule: expected a directory or a list of policy '
-                        f'files, got {type(schedule).__name__}')
-    folder = os.fspath(schedule)
-    if not osp.isdir(folder):
-        raise FileNotFoundError(
-            f'schedule: {folder!r} is not a directory; give the '
-            'policy_schedule folder a search wrote (work_dir/policy_schedule)'
-            ' or a list of policy files')
-    files = {}
-    for name in os.listdir(folder):
-        match = SCHEDULE_FILE.match(name)
-        if match:
-            files[int(match.group(1))] = osp.join(folder, name)
-    if not files:
-        raise FileNotFoundError(f'schedule: {folder!r} holds no '
-                                'epoch_XXXX.json policy files')
-    return dict(sorted(files.items()))
 
 
 class PolicySchedule:
@@ -71,7 +29,8 @@ class PolicySchedule:
     worker before the epoch's first batch is loaded.
 
     Args:
-        schedule (str | PathLike | list[str]): See :func:`list_schedule`.
+        schedule (str | PathLike | list[str]): See
+            :func:`~mmautoaug.policy.list_schedule`.
 
     Examples:
         >>> import os, tempfile

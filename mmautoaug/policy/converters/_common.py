@@ -196,6 +196,27 @@ def fill_in_order(fill: Sequence[int], channel_order: str) -> tuple:
     return fill[::-1] if channel_order == 'bgr' else fill
 
 
+def op_fill(space: SearchSpace, op: str, channel_order: str = 'rgb') -> tuple:
+    """The fill colour of a geometric op (its own, as the ``aws`` space's
+    black Rotate, else the space's), in the pipeline's channel order."""
+    return fill_in_order(space.fill_for(op), channel_order)
+
+
+def kernel_note(target: str, interpolation: str) -> Optional[str]:
+    """What changes when ``target`` samples a geometric op with OpenCV's
+    ``interpolation`` kernel where the op library replays PIL's (``None``
+    for ``'nearest'``, which has no kernel)."""
+    if interpolation == 'nearest':
+        return None
+    ours = 'cubic convolution, a = -1' if interpolation == 'bicubic' \
+        else 'kernel'
+    # measured: ShearX 0.1 and 0.3, bicubic, skimage's astronaut at 48 and
+    # 160 px, mmcv.imshear against the op library
+    return (f'{target} samples {interpolation} with OpenCV\'s kernel (ours: '
+            f'PIL\'s {ours}): the pixels differ, for a bicubic shear by 1-5 '
+            'levels on average and up to 85 at sharp edges')
+
+
 def clean(x: float) -> float:
     """``x`` to 12 significant digits: ``0.6399999999999999`` -> ``0.64``
     in written configs (far below any op's resolution)."""

@@ -40,6 +40,11 @@ Cutout          ``CoarseDropout``, one hole     placed inside the image
                                                 (ours: frac x W + 1 px)
 ==============  ==============================  ==============================
 
+Geometric ops take the op's own sampling and fill in the space (nearest and
+the space's fill unless the space gives the op its own, as the ``aws``
+space's bicubic shears and black Rotate); OpenCV samples bilinear and
+bicubic with its own kernels, not PIL's, with a warning.
+
 Refused (or dropped with ``unsupported='drop'``): SamplePairing (no
 albumentations op) and Sharpness below 1 (a blur; ``Sharpen`` only
 sharpens). Ops that do nothing (Identity, Solarize above 255, Posterize to
@@ -48,14 +53,16 @@ sharpens). Ops that do nothing (Identity, Solarize above 255, Posterize to
 import math
 from typing import Any, Dict, List, Optional
 
+from mmautoaug.augment.spaces import GEOMETRIC_OPS
 from ..policy import Policy, PolicyOp
-from ._common import (Notes, check_unsupported_mode, clean, op_value,
-                      refuse, refuse_drawn)
+from ._common import (Notes, check_unsupported_mode, clean, kernel_note,
+                      op_value, refuse, refuse_drawn)
 
 #: The albumentations release whose serialised layout this writes.
 ALBUMENTATIONS_FORMAT = '2.0.8'
-#: OpenCV's ``INTER_NEAREST`` and ``BORDER_CONSTANT``.
-_NEAREST, _CONSTANT = 0, 0
+#: OpenCV's ``BORDER_CONSTANT`` and its ``INTER_*`` codes of our filters.
+_CONSTANT = 0
+_CV2_FILTERS = {'nearest': 0, 'bilinear': 1, 'bicubic': 2}
 _ROUGH = {
     'Rotate': "OpenCV's nearest sampling: a few pixels differ",
     'TranslateX': 'shifts are truncated to whole pixels (up to 1 px)',
@@ -143,9 +150,12 @@ def _signed(make, value: float, prob: float) -> Dict[str, Any]:
     return _t('OneOf', prob, transforms=[make(value), make(-value)])
 
 
-def _affine(fill, **args) -> Dict[str, Any]:
-    return _t('Affine', 1.0, interpolation=_NEAREST, border_mode=_CONSTANT,
-              fill=[float(c) for c in fill], fill_mask=0.0, **args)
+def _affine(warp, **args) -> Dict[str, Any]:
+    """``Affine`` with ``warp = (fill, interpolation)`` of the op."""
+    fill, interpolation = warp
+    return _t('Affine', 1.0, interpolation=_CV2_FILTERS[interpolation],
+              border_mode=_CONSTANT, fill=[float(c) for c in fill],
+              fill_mask=0.0, **args)
 
 
 def _jitter(prob: float, **factor) -> Dict[str, Any]:
@@ -175,9 +185,11 @@ def _op(space, op: PolicyOp, where: str, unsupported: str,
         return _t(kind, prob, **args)
     value, signed = op_value(space, name, op.magnitude)
     center = space.range(name).center if signed else 0.0
-    fill = space.fill
+    warp = (space.fill_for(name), space.interpolation_for(name))
+    if name in GEOMETRIC_OPS and kernel_note('albumentations', warp[1]):
+        notes.add(where, f'{name}: {kernel_note("albumentations", warp[1])}')
     if name == 'Rotate':
-        return _signed(lambda v: _affine(fill, rotate=[clean(v)] * 2),
+        return _signed(lambda v: _affine(warp, rotate=[clean(v)] * 2),
                        value, prob)
     if name in ('ShearX', 'ShearY'):
         axis = name[-1].lower()
@@ -188,7 +200,7 @@ def _op(space, op: PolicyOp, where: str, unsupported: str,
 
         def shear(v):
             deg = clean(math.degrees(math.atan(v)))
-            return _affine(fill, shear={axis: [deg, deg], other: [0.0, 0.0]})
+            return _affine(warp, shear={axis: [deg, deg], other: [0.0, 0.0]})
 
         return _signed(shear, value, prob)
     if name in ('TranslateX', 'TranslateY'):
@@ -196,7 +208,7 @@ def _op(space, op: PolicyOp, where: str, unsupported: str,
         other = 'y' if axis == 'x' else 'x'
 
         def shift(v):  # albumentations moves content right for v > 0
-            return _affine(fill, translate_percent={
+            return _affine(warp, translate_percent={
                 axis: [clean(-v)] * 2, other: [0.0, 0.0]})
 
         return _signed(shift, value, prob)

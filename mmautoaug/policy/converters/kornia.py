@@ -38,7 +38,9 @@ AutoContrast       auto_contrast     within 1 level
 =================  ================  =========================================
 
 Geometric ops are sampled bilinearly and filled with black by kornia (ours:
-nearest, the space's fill); the warnings say so. Refused (or dropped with
+the op's own sampling and fill in the space, e.g. nearest and the space's
+fill, or the ``aws`` space's bicubic shears and black Rotate); the warnings
+say what differs. Refused (or dropped with
 ``unsupported='drop'``): Contrast (kornia's ``contrast`` scales pixels, it
 does not blend with the mean grey level: 40-65 levels apart at factors 0.5
 and 1.5), Color (kornia's ``color`` scales HSV saturation, not a blend with
@@ -204,9 +206,13 @@ def _op_to_kornia(space, op: PolicyOp, where: str, unsupported: str,
         shear = ('; it shears about the image centre (ours: about the '
                  'top-left corner, a shift of s x H/2 px)'
                  if op.op.startswith('Shear') else '')
-        notes.add(where, f'{op.op}: kornia samples bilinearly and fills '
-                  f'with black (ours: nearest, fill {tuple(space.fill)})'
-                  f'{shear}')
+        ours = space.interpolation_for(op.op)
+        fill = tuple(space.fill_for(op.op))
+        differ = [f'kornia samples bilinearly (ours: {ours}'
+                  f'{", PIL" if ours == "bilinear" else ""})']
+        if fill != (0, 0, 0):
+            differ.append(f'fills with black (ours: {fill})')
+        notes.add(where, f'{op.op}: ' + ' and '.join(differ) + shear)
     return entries
 
 

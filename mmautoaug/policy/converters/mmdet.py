@@ -22,8 +22,11 @@ Cutout          ``RandomApply(CutOut(cutout_ratio))``      placement [1]
 SamplePairing   none                                       dropped
 ==============  =========================================  ================
 
-Geometric ops get ``reversal_prob=0.5`` (our random mirror),
-``interpolation='nearest'`` and ``img_border_value`` = the space's fill.
+Geometric ops get ``reversal_prob=0.5`` (our random mirror) and the op's
+own ``interpolation`` and ``img_border_value`` in the space (``'nearest'``
+and the space's fill, unless the space gives the op its own, as the ``aws``
+space's bicubic shears and black Rotate; mmcv samples bilinear and bicubic
+with OpenCV's kernels, not PIL's, with a warning).
 Factors with a random sign (aws space, ``1 +/- d``) become a
 ``RandomChoice`` between ``1 + d`` and ``1 - d``, which is exact. mmdet's
 ``AutoAugment`` takes sub-policy weights (``prob``), so those are exact.
@@ -48,8 +51,8 @@ from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, assemble_policy, clean, fill_in_order,
-                      is_number, magnitude_for, number, op_value, scoped,
-                      short, type_name)
+                      is_number, kernel_note, magnitude_for, number, op_fill,
+                      op_value, scoped, short, type_name)
 
 #: mmdet's ``_MAX_LEVEL``: levels run from 0 to 10.
 _MAX_LEVEL = 10
@@ -87,15 +90,14 @@ def to_mmdet(policy: Policy,
     """
     space = policy.space
     notes = Notes('to_mmdet', strict)
-    border = tuple(float(c) for c in fill_in_order(space.fill, channel_order))
     cut_fill = fill_in_order(space.cutout_fill, channel_order)
     subs = []
     for i, sub in enumerate(policy.sub_policies):
         out = []
         for j, op in enumerate(sub):
             where = f'sub_policies[{i}][{j}]'
-            cfg = _op_to_mmdet(space, op, scope, border, cut_fill, where,
-                               notes)
+            cfg = _op_to_mmdet(space, op, scope, channel_order, cut_fill,
+                               where, notes)
             if cfg is not None:
                 out.append(cfg)
         if not out:
@@ -132,11 +134,11 @@ def from_mmdet(cfg: Union[Dict[str, Any], List[List[Dict[str, Any]]]],
     target = get_space(space)
     notes = Notes('from_mmdet', strict)
     subs_cfg, weights = _unwrap(cfg)
-    border = fill_in_order(target.fill, channel_order)
     cut_fill = fill_in_order(target.cutout_fill, channel_order)
     return assemble_policy(
         target, subs_cfg,
-        lambda t, where: _read(t, target, border, cut_fill, where, notes),
+        lambda t, where: _read(t, target, channel_order, cut_fill, where,
+                               notes),
         notes, weights, meta, 'mmdet')
 
 
@@ -216,8 +218,21 @@ def _random_level_cfg(space, op: PolicyOp, scope, where: str,
                 min_mag=clean(mags[0]), max_mag=clean(mags[1]))
 
 
-def _op_to_mmdet(space, op: PolicyOp, scope, border, cut_fill, where: str,
-                 notes: Notes) -> Optional[Dict[str, Any]]:
+def _warp_args(space, op: str, channel_order: str, where: str,
+               notes: Notes) -> Dict[str, Any]:
+    """``img_border_value`` and ``interpolation`` of a geometric op: the
+    op's own in the space (a note when mmcv's kernel is not PIL's)."""
+    interpolation = space.interpolation_for(op)
+    note = kernel_note('mmdet', interpolation)
+    if note:
+        notes.add(where, f'{op}: {note}')
+    border = op_fill(space, op, channel_order)
+    return dict(img_border_value=tuple(float(c) for c in border),
+                interpolation=interpolation)
+
+
+def _op_to_mmdet(space, op: PolicyOp, scope, channel_order, cut_fill,
+                 where: str, notes: Notes) -> Optional[Dict[str, Any]]:
     if op.op == 'Identity':
         return None
     r = space.range(op.op)
@@ -229,8 +244,8 @@ def _op_to_mmdet(space, op: PolicyOp, scope, border, cut_fill, where: str,
     if op.magnitude_dist is not None and op.op not in _PLAIN:
         cfg = _random_level_cfg(space, op, scope, where, notes)
         if op.op in _GEOMETRIC:
-            cfg.update(reversal_prob=0.5 if r.signed else 1.0,
-                       img_border_value=border, interpolation='nearest')
+            cfg['reversal_prob'] = 0.5 if r.signed else 1.0
+            cfg.update(_warp_args(space, op.op, channel_order, where, notes))
             return cfg
         if op.op in _FACTORS and r.signed:
             up = dict(cfg, min_mag=clean(1.0 + cfg['min_mag']),
@@ -253,8 +268,8 @@ def _op_to_mmdet(space, op: PolicyOp, scope, border, cut_fill, where: str,
         return dict(type=scoped(op.op, scope), prob=float(op.prob))
     if op.op in _GEOMETRIC:
         cfg = _level_cfg(op.op, op.prob, value, scope, where, notes)
-        cfg.update(reversal_prob=0.5 if signed else 1.0,
-                   img_border_value=border, interpolation='nearest')
+        cfg['reversal_prob'] = 0.5 if signed else 1.0
+        cfg.update(_warp_args(space, op.op, channel_order, where, notes))
         return cfg
     if op.op in _FACTORS and signed:
         pair = [[_level_cfg(op.op, op.prob, 1.0 + s * value, scope, where,
@@ -317,7 +332,7 @@ def _defaults(kind: str) -> Dict[str, Any]:
     }
 
 
-def _read(t, space, border, cut_fill, where: str,
+def _read(t, space, channel_order, cut_fill, where: str,
           notes: Notes) -> Optional[PolicyOp]:
     if not isinstance(t, dict) or 'type' not in t:
         raise PolicyError(f'{where}: expected a transform dict with "type", '
@@ -358,12 +373,17 @@ def _read(t, space, border, cut_fill, where: str,
             notes.add(where, f"{kind} is reversed with probability "
                       f"{1 - d['reversal_prob']:.3g}; our space uses 0.5")
         got = tuple(int(v) for v in _triple(d['img_border_value']))
+        border = op_fill(space, kind, channel_order)
         if got != tuple(border):
             notes.add(where, f'img_border_value {got} differs from the '
-                      f'space\'s {tuple(border)}')
-        if d['interpolation'] != 'nearest':
+                      f'space\'s {tuple(border)} for {kind}')
+        ours = space.interpolation_for(kind)
+        if d['interpolation'] != ours:
             notes.add(where, f"interpolation {d['interpolation']!r} read as "
-                      "'nearest' (our ops sample nearest)")
+                      f"{ours!r} (the {space.name!r} space samples {kind} "
+                      f"with PIL's {ours})")
+        elif kernel_note('mmdet', ours):
+            notes.add(where, f'{kind}: {kernel_note("mmdet", ours)}')
     elif kind in _FACTORS and r.signed:
         notes.add(where, f'factor {value:.4g} read as 1 +/- '
                   f'{abs(value - 1):.4g}: the {space.name!r} space\'s '

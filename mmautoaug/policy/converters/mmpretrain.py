@@ -21,8 +21,11 @@ Identity        none (dropping it changes nothing)              yes
 
 [1] Our signed ops mirror with probability 0.5: ``random_negative_prob=0.5``.
 mmcv's shear/translate/rotate use the opposite sign convention to PIL, which
-the random sign makes irrelevant; we set ``interpolation='nearest'`` and
-``pad_val`` to the space's fill (mmpretrain's defaults: bicubic shear, 128).
+the random sign makes irrelevant; we set ``interpolation`` and ``pad_val``
+to the op's own in the space (``'nearest'`` and the space's fill, unless the
+space gives the op its own, as the ``aws`` space's bicubic shears and black
+Rotate; mmpretrain's defaults: bicubic shear, 128). mmcv samples bilinear
+and bicubic with OpenCV's kernels, not PIL's: a warning says so.
 [2] Unsigned factors ``f`` (fastaa/autoaugment spaces) become
 ``magnitude=f - 1, random_negative_prob=0``; signed ones (aws, ``1 +/- d``)
 ``magnitude=d, random_negative_prob=0.5``.
@@ -49,8 +52,8 @@ from mmautoaug.augment.spaces import get_space
 from ..errors import PolicyError, closest_name
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, assemble_policy, axis_size, clean,
-                      fill_in_order, is_number, magnitude_for, number,
-                      op_value, scoped, short, type_name)
+                      fill_in_order, is_number, kernel_note, magnitude_for,
+                      number, op_fill, op_value, scoped, short, type_name)
 
 #: our op -> (mmpretrain type, name of its value argument, fixed kwargs)
 _TO: Dict[str, Tuple[str, Optional[str], Dict[str, Any]]] = {
@@ -129,7 +132,8 @@ def to_mmpretrain(policy: Policy,
                 cfg.update(_random_magnitude(space, op, name, size,
                                              image_size, where, notes))
                 if name in _GEOMETRIC:
-                    cfg.update(pad_val=pad_val, interpolation='nearest')
+                    cfg.update(_warp_args(space, op.op, channel_order,
+                                          where, notes))
                 elif name == 'Cutout':
                     cfg['pad_val'] = cut_val
                 out.append(cfg)
@@ -137,8 +141,9 @@ def to_mmpretrain(policy: Policy,
             value, signed = op_value(space, op.op, op.magnitude, size)
             if name in _GEOMETRIC:
                 cfg[key] = clean(value)
-                cfg.update(random_negative_prob=0.5 if signed else 0.0,
-                           pad_val=pad_val, interpolation='nearest')
+                cfg['random_negative_prob'] = 0.5 if signed else 0.0
+                cfg.update(_warp_args(space, op.op, channel_order, where,
+                                      notes))
             elif name in _FACTORS:
                 cfg[key] = clean(value if signed else value - 1.0)
                 cfg['random_negative_prob'] = 0.5 if signed else 0.0
@@ -161,6 +166,18 @@ def to_mmpretrain(policy: Policy,
                     hparams=dict(pad_val=pad_val))
     return dict(type='RandomChoice', transforms=subs,
                 prob=[float(w) for w in policy.probabilities()])
+
+
+def _warp_args(space, op: str, channel_order: str, where: str,
+               notes: Notes) -> Dict[str, Any]:
+    """``pad_val`` and ``interpolation`` of a geometric op: the op's own in
+    the space (a note when mmcv's kernel is not PIL's)."""
+    interpolation = space.interpolation_for(op)
+    note = kernel_note('mmpretrain', interpolation)
+    if note:
+        notes.add(where, f'{op}: {note}')
+    return dict(pad_val=op_fill(space, op, channel_order),
+                interpolation=interpolation)
 
 
 def from_mmpretrain(cfg: Union[Dict[str, Any], List[List[Dict[str, Any]]]],
@@ -191,12 +208,11 @@ def from_mmpretrain(cfg: Union[Dict[str, Any], List[List[Dict[str, Any]]]],
     target = get_space(space)
     notes = Notes('from_mmpretrain', strict)
     subs_cfg, weights, hparams = _unwrap(cfg)
-    fill = fill_in_order(target.fill, channel_order)
     cut_fill = fill_in_order(target.cutout_fill, channel_order)
     return assemble_policy(
         target, subs_cfg,
-        lambda t, where: _read_op(t, hparams, target, fill, cut_fill,
-                                  image_size, where, notes),
+        lambda t, where: _read_op(t, hparams, target, channel_order,
+                                  cut_fill, image_size, where, notes),
         notes, weights, meta, 'mmpretrain')
 
 
@@ -351,8 +367,8 @@ def _our_op(kind: str, t: Dict[str, Any], where: str) -> str:
                       f'supported: {names}')
 
 
-def _read_op(t: Dict[str, Any], hparams: Dict[str, Any], space, fill,
-             cut_fill, image_size, where: str,
+def _read_op(t: Dict[str, Any], hparams: Dict[str, Any], space,
+             channel_order: str, cut_fill, image_size, where: str,
              notes: Notes) -> Optional[PolicyOp]:
     if not isinstance(t, dict) or 'type' not in t:
         raise PolicyError(f'{where}: expected a transform dict with "type", '
@@ -380,11 +396,16 @@ def _read_op(t: Dict[str, Any], hparams: Dict[str, Any], space, fill,
         value = abs(value)
         _check_negation(d['random_negative_prob'], r.signed, op, where,
                         notes)
-        _check_same(d.get('pad_val'), fill, 'pad_val', where, notes)
-        if d.get('interpolation', 'nearest') != 'nearest':
-            notes.add(where, f"interpolation {d['interpolation']!r} read "
-                      "as 'nearest' (our ops sample nearest, like the "
-                      "authors' PIL code)")
+        _check_same(d.get('pad_val'), op_fill(space, op, channel_order),
+                    'pad_val', where, notes)
+        ours = space.interpolation_for(op)
+        given = d.get('interpolation', 'nearest')
+        if given != ours:
+            notes.add(where, f'interpolation {given!r} read as {ours!r} '
+                      f'(the {space.name!r} space samples {op} with PIL\'s '
+                      f'{ours})')
+        elif kernel_note('mmpretrain', given):
+            notes.add(where, f'{op}: {kernel_note("mmpretrain", given)}')
         if kind == 'Rotate' and (d.get('center') is not None
                                  or d.get('scale', 1.0) != 1.0):
             notes.add(where, 'Rotate center/scale ignored')

@@ -7,7 +7,10 @@ on timm's 0..10 scale that timm maps to the PIL parameter, and timm applies
 it with PIL as our per-image face does. We write each op at the level that
 gives our parameter back, and the hparams that make timm sample and fill as
 the policy's space does (nearest resampling, the space's fill colour, its
-translation range), so the ops below are exact:
+translation range; an op the space samples or fills its own way, as the
+``aws`` space's bicubic shears and black Rotate, carries its own
+``interpolation`` / ``img_mean`` as a fourth element, timm's per-op
+hparams, applied by the same PIL calls), so the ops below are exact:
 
 =====================  ==========================  ==========================
 our op                 timm op                     level
@@ -36,12 +39,15 @@ warning that gives the size of each change). The output is plain data
 import math
 from typing import Any, Dict, List, Optional, Tuple
 
+from mmautoaug.augment.spaces import GEOMETRIC_OPS
 from ..policy import Policy, PolicyOp
 from ._common import (Notes, check_unsupported_mode, clean, op_value, refuse,
                       refuse_drawn, uniform_repeats)
 
 #: PIL's ``Image.NEAREST``: the resampling of the op library's warps.
 PIL_NEAREST = 0
+#: PIL's resampling constants (``Image.Resampling``) of our filters.
+PIL_FILTERS = {'nearest': 0, 'bilinear': 2, 'bicubic': 3}
 _FACTORS = ('Contrast', 'Color', 'Brightness', 'Sharpness')
 _PLAIN = ('AutoContrast', 'Equalize', 'Invert')
 _SIGNED_LEVELS = {'ShearX': 0.3, 'ShearY': 0.3, 'Rotate': 30.0}
@@ -66,8 +72,10 @@ def to_timm(policy: Policy,
             sub-policies (timm picks uniformly). Defaults to 1000.
 
     Returns:
-        dict: ``policy`` (list of sub-policies of ``[name, prob, level]``)
-        and ``hparams`` (for every ``AugmentOp``).
+        dict: ``policy`` (list of sub-policies of ``[name, prob, level]``,
+        or ``[name, prob, level, hparams]`` for an op whose sampling or fill
+        differs from ``hparams``) and ``hparams`` (for every
+        ``AugmentOp``).
 
     Examples:
         >>> spec = to_timm(Policy('fastaa', [[('Rotate', 0.5, 0.75)]]))
@@ -82,7 +90,8 @@ def to_timm(policy: Policy,
     hparams = dict(img_mean=[int(c) for c in space.fill],
                    interpolation=PIL_NEAREST, magnitude_std=0)
     if 'TranslateX' in space:
-        hparams['translate_pct'] = clean(space.range('TranslateX').high)
+        # unrounded: timm's level then gives our fraction to the last bit
+        hparams['translate_pct'] = float(space.range('TranslateX').high)
     subs = []
     for i, sub in enumerate(policy.sub_policies):
         ops = []
@@ -110,10 +119,13 @@ def timm_transform(spec: Dict[str, Any]):
         (255, 255, 255)
     """
     from timm.data.auto_augment import AugmentOp, AutoAugment
-    hparams = dict(spec['hparams'])
-    hparams['img_mean'] = tuple(hparams['img_mean'])  # PIL wants a tuple
-    return AutoAugment([[AugmentOp(name, prob, level, hparams=hparams)
-                         for name, prob, level in sub]
+
+    def op(name, prob, level, own=None):
+        hparams = dict(spec['hparams'], **(own or {}))
+        hparams['img_mean'] = tuple(hparams['img_mean'])  # PIL wants a tuple
+        return AugmentOp(name, prob, level, hparams=hparams)
+
+    return AutoAugment([[op(*entry) for entry in sub]
                         for sub in spec['policy']])
 
 
@@ -137,7 +149,32 @@ def _op_to_timm(space, op: PolicyOp, hparams: dict, where: str,
                          notes)
     if name is None:
         return None
-    return [name, prob, level]
+    own = {}
+    if op.op in GEOMETRIC_OPS:
+        filt = PIL_FILTERS[space.interpolation_for(op.op)]
+        fill = [int(c) for c in space.fill_for(op.op)]
+        if filt != hparams['interpolation']:
+            own['interpolation'] = filt
+        if fill != hparams['img_mean']:
+            own['img_mean'] = fill
+    return [name, prob, level, own] if own else [name, prob, level]
+
+
+def _exact_level(value: float, scale: float) -> float:
+    """The level timm reads back as ``value`` (``level / 10 * scale``) to
+    the last bit where one exists near ``value / scale * 10``: a bicubic
+    warp truncates its levels, so a shear off by 1e-16 can move a pixel by
+    one level. The 12-digit form is kept when it is already exact."""
+    level = clean(value / scale * 10)
+    candidate = value / scale * 10
+    for _ in range(8):
+        for guess in (level, candidate):
+            if guess / 10.0 * scale == value:
+                return guess
+        candidate = math.nextafter(
+            candidate, math.inf if candidate / 10.0 * scale < value
+            else -math.inf)
+    return level
 
 
 def _level(op: str, value: float, signed: bool, hparams: dict, where: str,
@@ -148,8 +185,8 @@ def _level(op: str, value: float, signed: bool, hparams: dict, where: str,
                    'negates it half of the time)', unsupported, notes)
             return None, 0.0
         if op.startswith('Translate'):
-            return op + 'Rel', clean(value / hparams['translate_pct'] * 10)
-        return op, clean(value / _SIGNED_LEVELS[op] * 10)
+            return op + 'Rel', _exact_level(value, hparams['translate_pct'])
+        return op, _exact_level(value, _SIGNED_LEVELS[op])
     if op == 'Solarize':
         # PIL inverts levels >= threshold: a float threshold t acts as
         # ceil(t); timm's int() threshold then reproduces it

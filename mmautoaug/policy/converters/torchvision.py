@@ -5,7 +5,11 @@ The result is ``v2.RandomChoice`` over one ``v2.Compose`` per sub-policy
 (weighted like the policy), each op a :class:`PolicyOpTransform` that
 applies torchvision's own functional op with the policy's parameter, the
 way torchvision's ``AutoAugment`` does (``F.affine`` about the top-left
-corner for shears, as PIL; nearest sampling; the space's fill). Inputs are
+corner for shears, as PIL; the op's own sampling and fill in the space:
+nearest and the space's fill unless the space gives the op its own, as the
+``aws`` space's black Rotate). torchvision samples uint8 tensors nearest or
+bilinearly only: a bicubic op (the ``aws`` space's shears) is sampled
+bilinearly, with a warning. Inputs are
 ``(..., C, H, W)`` uint8 tensors / ``tv_tensors.Image`` in RGB order.
 SamplePairing has no torchvision op and is dropped with a warning. Ops
 whose magnitude is drawn (``magnitude_dist``) or whose range is in pixels
@@ -26,7 +30,9 @@ from ..magnitude import MagnitudeDist, draw_magnitudes
 from ..policy import Policy
 from ._common import Notes, op_value
 
-_NEAREST = InterpolationMode.NEAREST
+#: The filters torchvision's tensor warps take.
+_MODES = {'nearest': InterpolationMode.NEAREST,
+          'bilinear': InterpolationMode.BILINEAR}
 
 
 class PolicyOpTransform(v2.Transform):
@@ -42,6 +48,9 @@ class PolicyOpTransform(v2.Transform):
         center (float): What the sign flips about (0, or 1 for factors).
         fill (Sequence[int]): Colour of pixels brought in by geometric ops.
         cutout_fill (Sequence[int]): Colour of the Cutout square.
+        interpolation (str): Sampling of geometric ops, ``'nearest'`` or
+            ``'bilinear'`` (what torchvision warps tensors with). Defaults
+            to ``'nearest'``.
         op_range (OpRange, optional): Compute the parameter at each call
             from this range of the policy's space instead of ``value``
             (``signed`` and ``center`` are then the range's): needed when the
@@ -61,8 +70,14 @@ class PolicyOpTransform(v2.Transform):
                  cutout_fill: Sequence[int] = (125, 123, 114),
                  op_range: Optional[OpRange] = None,
                  magnitude: float = 0.0,
-                 magnitude_dist: Optional[MagnitudeDist] = None):
+                 magnitude_dist: Optional[MagnitudeDist] = None,
+                 interpolation: str = 'nearest'):
         super().__init__()
+        if interpolation not in _MODES:
+            raise ValueError(f'interpolation: {interpolation!r}; allowed: '
+                             f'{list(_MODES)} (torchvision warps tensors '
+                             'with these only)')
+        self.interpolation = interpolation
         self.op, self.prob, self.value = op, float(prob), value
         self.signed, self.center = signed, float(center)
         self.fill = [float(c) for c in fill]
@@ -119,17 +134,20 @@ class PolicyOpTransform(v2.Transform):
             deg = math.degrees(math.atan(v))
             shear = [deg, 0.0] if op == 'ShearX' else [0.0, deg]
             return F.affine(img, angle=0.0, translate=[0, 0], scale=1.0,
-                            shear=shear, interpolation=_NEAREST,
+                            shear=shear,
+                            interpolation=_MODES[self.interpolation],
                             fill=self.fill, center=[0, 0])
         if op in ('TranslateX', 'TranslateY'):
             # Ours moves content left/up for v > 0: output(x) = input(x+vW).
             shift = [-v * width, 0.0] if op == 'TranslateX' else \
                 [0.0, -v * height]
             return F.affine(img, angle=0.0, translate=shift, scale=1.0,
-                            shear=[0.0, 0.0], interpolation=_NEAREST,
+                            shear=[0.0, 0.0],
+                            interpolation=_MODES[self.interpolation],
                             fill=self.fill)
         if op == 'Rotate':
-            return F.rotate(img, v, interpolation=_NEAREST, fill=self.fill)
+            return F.rotate(img, v, interpolation=_MODES[self.interpolation],
+                            fill=self.fill)
         if op == 'Solarize':
             # No uint8 pixel reaches a threshold above 255: identity.
             return img if v > 255 else F.solarize(img, v)
@@ -204,20 +222,36 @@ def to_torchvision(policy: Policy, strict: bool = False) -> v2.Transform:
                           'image have no boxes; dropped')
                 continue
             r = space.range(op.op)
+            warp = dict(fill=space.fill_for(op.op),
+                        interpolation=_interpolation(
+                            space, op.op, f'sub_policies[{i}][{j}]', notes))
             if op.magnitude_dist is not None or r.needs_size:
                 ops.append(
                     PolicyOpTransform(
-                        op.op, op.prob, fill=space.fill,
-                        cutout_fill=space.cutout_fill, op_range=r,
-                        magnitude=op.magnitude,
-                        magnitude_dist=op.magnitude_dist))
+                        op.op, op.prob, cutout_fill=space.cutout_fill,
+                        op_range=r, magnitude=op.magnitude,
+                        magnitude_dist=op.magnitude_dist, **warp))
                 continue
             value, signed = op_value(space, op.op, op.magnitude)
             ops.append(
                 PolicyOpTransform(op.op, op.prob, value, signed,
-                                  r.center if signed else 0.0, space.fill,
-                                  space.cutout_fill))
+                                  r.center if signed else 0.0,
+                                  cutout_fill=space.cutout_fill, **warp))
         branches.append(v2.Compose(ops) if ops else v2.Identity())
     notes.finish()
     return v2.RandomChoice(branches,
                            p=[float(w) for w in policy.probabilities()])
+
+
+def _interpolation(space, op: str, where: str, notes: Notes) -> str:
+    """The op's filter in the space, as torchvision can sample a tensor."""
+    ours = space.interpolation_for(op)
+    if ours == 'nearest':
+        return ours
+    if ours == 'bicubic':
+        notes.add(where, f'{op}: torchvision cannot warp tensors bicubically'
+                  ' (ours: PIL\'s bicubic); sampled bilinearly')
+    else:
+        notes.add(where, f'{op}: torchvision samples bilinear with '
+                  'grid_sample and rounds (ours: PIL\'s filter, truncated)')
+    return 'bilinear'

@@ -16,10 +16,10 @@ from mmengine.runner import EpochBasedTrainLoop
 from mmautoaug.models.policy_models.advaa import (op_histogram,
                                                   reinforce_loss,
                                                   union_policy)
+from mmautoaug.policy.schedule import SCHEDULE_DIR, schedule_file_name
 from mmautoaug.registry import HOOKS, MODELS
 from .transfer import transfer_policy
 
-SCHEDULE_DIR = 'policy_schedule'
 #: The single-file policy for transfer (see :func:`transfer_policy`).
 TRANSFER_FILE = 'policy_transfer.json'
 
@@ -167,8 +167,9 @@ class AdvAAHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         if not hasattr(model, 'set_policy_arrays'):
-            raise TypeError(f'AdvAAHook needs an AdvAAClassifier model (with '
-                            f'set_policy_arrays/pop_policy_losses), got '
+            raise TypeError(f'AdvAAHook needs an AdvAAClassifier or '
+                            f'AdvAADetector model (with set_policy_arrays/'
+                            f'pop_policy_losses), got '
                             f'{type(model).__name__}')
         return model
 
@@ -261,7 +262,7 @@ class AdvAAHook(Hook):
             policy = self._policy(self.actions, dict(epoch=epoch, **stats))
             policy.save(
                 osp.join(runner.work_dir, SCHEDULE_DIR,
-                         f'epoch_{epoch:04d}.json'))
+                         schedule_file_name(epoch)))
 
     def after_train_epoch(self, runner) -> None:
         loss_sum, count = self._model(runner).pop_policy_losses()

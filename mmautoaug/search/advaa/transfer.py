@@ -3,8 +3,7 @@
 import os
 from typing import Dict, Optional, Sequence, Tuple, Union
 
-from mmautoaug.datasets.transforms.policy_schedule import list_schedule
-from mmautoaug.policy import Policy, load_policy
+from mmautoaug.policy import Policy, list_schedule, load_policy
 
 #: What ``policy_transfer.json`` is, in its ``meta``.
 DEFINITION = ('the union of the last {k} epochs of the schedule: picking a '
@@ -34,7 +33,7 @@ def transfer_policy(schedule: Union[str, os.PathLike, Sequence[str]],
     Args:
         schedule (str | PathLike | list[str]): The ``policy_schedule``
             folder (or a list of epoch files, see
-            :func:`~mmautoaug.datasets.transforms.list_schedule`).
+            :func:`~mmautoaug.policy.list_schedule`).
         last_epochs (int): ``K``, how many of the last epochs to take (all
             when the schedule is shorter). Defaults to 10.
         meta (dict, optional): Extra metadata.

@@ -1,13 +1,13 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
-"""PolicySchedule and PolicyAugment(schedule=...): a policy per epoch."""
+"""PolicySchedule and PolicyAugment(schedule=...): a policy per epoch (the
+file layout itself: tests/test_policy/test_schedule_layout.py)."""
 import os.path as osp
 
 import numpy as np
 import pytest
 from torch.utils.data import DataLoader, Dataset
 
-from mmautoaug.datasets.transforms import (PolicyAugment, PolicySchedule,
-                                           list_schedule)
+from mmautoaug.datasets.transforms import PolicyAugment, PolicySchedule
 from mmautoaug.policy import Policy
 
 #: epoch -> (op, prob): what each schedule file does to a grey image
@@ -26,20 +26,6 @@ def _schedule(folder, epochs=EPOCHS):
 
 def _grey(value=40):
     return np.full((4, 4, 3), value, np.uint8)
-
-
-def test_list_schedule_reads_the_search_folder(tmp_path):
-    folder = _schedule(tmp_path)
-    (tmp_path / 'policy.json').write_text('{}')  # not an epoch file
-    files = list_schedule(folder)
-    assert list(files) == [1, 2, 3]
-    assert files[2] == osp.join(folder, 'epoch_0002.json')
-    assert list_schedule(['x.json', 'y.json']) == {1: 'x.json', 2: 'y.json'}
-    with pytest.raises(FileNotFoundError, match='is not a directory'):
-        list_schedule(str(tmp_path / 'missing'))
-    (tmp_path / 'empty').mkdir()
-    with pytest.raises(FileNotFoundError, match='no epoch_XXXX.json'):
-        list_schedule(str(tmp_path / 'empty'))
 
 
 def test_epoch_alignment(tmp_path):
