@@ -74,3 +74,24 @@ def make_parent_dir(path: str, option: str = '--out') -> None:
     except OSError as e:
         _fail(f'{option}: cannot create the folder of {path!r} '
               f'({e.strerror})')
+
+
+def cfg_options_action():
+    """MMEngine's ``DictAction`` for ``--cfg-options``, whose bad items
+    (``foo`` without ``=``) end in one usage error naming the item instead
+    of a ``ValueError`` traceback from inside argparse."""
+    import argparse
+
+    from mmengine.config import DictAction
+
+    class CfgOptionsAction(DictAction):
+
+        def __call__(self, parser, namespace, values, option_string=None):
+            for item in values:
+                if '=' not in item:
+                    raise argparse.ArgumentError(
+                        self, f'{item!r} is not KEY=VALUE (e.g. '
+                        'train_dataloader.batch_size=64)')
+            super().__call__(parser, namespace, values, option_string)
+
+    return CfgOptionsAction

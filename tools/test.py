@@ -11,11 +11,10 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _cli import _fail, load_config  # noqa: E402
+from _cli import _fail, cfg_options_action, load_config  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
@@ -26,7 +25,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=cfg_options_action(),
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file.')
     parser.add_argument(
@@ -55,6 +54,13 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    from mmautoaug.utils.data_check import missing_data
+    # only the test set: a test run reads nothing else (mmpretrain's CIFAR
+    # would otherwise create the folder and try to download, offline ending
+    # in a URLError traceback)
+    missing = missing_data(cfg, ['test_dataloader'])
+    if missing:
+        _fail('the data is not in place:\n  ' + '\n  '.join(missing))
     from mmautoaug.utils import prepare_cpu_distributed
     prepare_cpu_distributed(cfg)
     for field in ('test_dataloader', 'test_cfg', 'test_evaluator'):
@@ -66,11 +72,18 @@ def main(argv=None):
             cfg.test_evaluator, dict) else list(cfg.test_evaluator)
         cfg.test_evaluator.append(dict(type='DumpResults', out_file_path=args.out))
 
+    from urllib.error import URLError
+
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
-    metrics = runner.test()
+    try:
+        metrics = runner.test()
+    except URLError as e:
+        # a data set asked to download (download=True) offline
+        _fail(f'a download failed ({e.reason}); put the files in place '
+              "instead (data sets: see the README's Data section)")
     from mmautoaug.utils import close_distributed
     close_distributed()
     return metrics

@@ -12,11 +12,10 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _cli import _fail, load_config  # noqa: E402
+from _cli import _fail, cfg_options_action, load_config  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     parser = argparse.ArgumentParser(description='Train a model / run a search')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -53,7 +52,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=cfg_options_action(),
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file.')
     parser.add_argument(

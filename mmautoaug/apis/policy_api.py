@@ -1,5 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
 """Load, apply, convert and export a policy in one call each."""
+import inspect
 import json
 import os
 import os.path as osp
@@ -85,6 +86,11 @@ def apply_policy_batch(policy: PolicyLike,
     if not isinstance(images, torch.Tensor) or images.dim() != 4:
         raise ValueError('images: expected a (N, C, H, W) tensor, got '
                          f'{getattr(images, "shape", type(images).__name__)}')
+    if not (images.dtype == torch.uint8 or images.is_floating_point()):
+        # a bool or int batch would be read as levels and cast back, e.g.
+        # Invert turns True into 254 and back into True
+        raise TypeError(f'images: dtype {images.dtype}; allowed: uint8 or a '
+                        'floating point dtype with levels in [0, 255]')
     augment = PolicyBatchAugment(load_policy(policy), seed=seed)
     out = augment(images)
     if images.dtype == torch.uint8:
@@ -118,7 +124,17 @@ def convert_policy(policy: PolicyLike, to: str, **kwargs) -> Any:
     from mmautoaug.policy import converters
     if to not in TARGETS:
         raise ValueError(f'to: {to!r} is not one of {list(TARGETS)}')
-    return getattr(converters, f'to_{to}')(load_policy(policy), **kwargs)
+    convert = getattr(converters, f'to_{to}')
+    options = [
+        name for name, p in inspect.signature(convert).parameters.items()
+        if p.kind == p.KEYWORD_ONLY or (p.kind == p.POSITIONAL_OR_KEYWORD
+                                        and name != 'policy')
+    ]
+    unknown = sorted(set(kwargs) - set(options))
+    if unknown:
+        raise TypeError(f'{unknown}: not options of the {to} converter; '
+                        f'allowed: {options}')
+    return convert(load_policy(policy), **kwargs)
 
 
 def export_policy(policy: PolicyLike, path: str, to: str = 'ours',
@@ -152,8 +168,14 @@ def export_policy(policy: PolicyLike, path: str, to: str = 'ours',
         raise ValueError(f'to: {to!r} is not one of {list(FILE_TARGETS)}'
                          f'{hint}')
     policy = load_policy(policy)
+    if osp.isdir(path):
+        raise IsADirectoryError(f'path: {path!r} is a directory; give the '
+                                'file to write')
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     if to == 'ours':
+        if kwargs:
+            raise TypeError(f'{sorted(kwargs)}: to=\'ours\' writes the '
+                            'policy as it is and takes no converter options')
         return policy.save(path)
     data = convert_policy(policy, to, **kwargs)
     if to in ('mmpretrain', 'mmdet') and not path.endswith('.json'):

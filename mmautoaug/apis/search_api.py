@@ -76,6 +76,9 @@ def run_search(config: Union[str, Dict[str, Any]],
     from mmautoaug.utils import prepare_cpu_distributed, register_all_modules
     register_all_modules(init_default_scope=False)
     if isinstance(config, str):
+        if osp.isdir(config):
+            raise IsADirectoryError(f'config: {config!r} is a directory; '
+                                    'give a config file (configs/...)')
         if not osp.isfile(config):
             raise FileNotFoundError(f'config: {config!r} does not exist')
         cfg = Config.fromfile(config)
@@ -92,6 +95,7 @@ def run_search(config: Union[str, Dict[str, Any]],
     if budget is not None:
         if not isinstance(budget, dict):
             budget = dict(max_time=parse_duration(budget, 'budget'))
+        _check_budget(budget)
         hooks = cfg.get('default_hooks') or {}
         hook = dict(hooks.get('search_cost') or
                     dict(type='mmautoaug.SearchCostHook'))
@@ -102,6 +106,11 @@ def run_search(config: Union[str, Dict[str, Any]],
         cfg.resume = True
         cfg.load_from = None if resume is True else resume
     cfg.launcher = launcher
+    from mmautoaug.utils.data_check import missing_data
+    missing = missing_data(cfg)
+    if missing:  # before mmpretrain creates folders or tries to download
+        raise FileNotFoundError('the data is not in place: ' +
+                                '; '.join(missing))
     prepare_cpu_distributed(cfg)
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg else
               RUNNERS.build(cfg))
@@ -109,6 +118,25 @@ def run_search(config: Union[str, Dict[str, Any]],
     found = [osp.join(runner.work_dir, f) for f in POLICY_FILES
              if osp.isfile(osp.join(runner.work_dir, f))]
     return SearchResult(runner.work_dir, found[0] if found else None, runner)
+
+
+def _check_budget(budget: Dict[str, Any]) -> None:
+    """Refuse a budget ``SearchCostHook`` would refuse, before the runner
+    is built (an unknown key would otherwise end in a ``TypeError`` from
+    inside MMEngine's registry)."""
+    import inspect
+
+    from mmautoaug.engine.hooks import SearchCostHook
+    allowed = [
+        name for name in inspect.signature(SearchCostHook).parameters
+        if name != 'self'
+    ]
+    unknown = sorted(set(budget) - set(allowed) - {'type'})
+    if unknown:
+        raise ValueError(f'budget: unknown keys {unknown}; allowed: a '
+                         "duration ('2h', seconds) or a dict of "
+                         f'{allowed}')
+    SearchCostHook(**{k: v for k, v in budget.items() if k != 'type'})
 
 
 __all__ = ['run_search', 'SearchResult', 'POLICY_FILES']

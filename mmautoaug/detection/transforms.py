@@ -198,6 +198,12 @@ class DetPolicyAugment(PolicyAugment):
             raise ValueError('DetPolicyAugment: min_box_size must be a '
                              f'finite number >= 0, got {min_box_size!r}')
         self.min_box_size = float(min_box_size)
+        for name, value in (('keep_degenerate', keep_degenerate),
+                            ('recompute_bbox', recompute_bbox)):
+            # bool('no') is True: a string here would silently switch it on
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f'DetPolicyAugment: {name} must be True or '
+                                f'False, got {value!r}')
         self.keep_degenerate = bool(keep_degenerate)
         self.recompute_bbox = bool(recompute_bbox)
         if not isinstance(skip_ops, (list, tuple)):

@@ -46,6 +46,9 @@ _TOP_KEYS = ('format_version', 'space', 'sub_policies', 'weights', 'meta')
 _OP_KEYS = ('op', 'prob', 'magnitude', 'magnitude_dist')
 #: How far the weights may sum from 1 (files written by hand round them).
 WEIGHT_SUM_TOLERANCE = 1e-3
+#: The deepest nesting of ``meta`` (dicts and lists in dicts...): deeper
+#: values are refused with a message, not a RecursionError from copying.
+MAX_META_DEPTH = 64
 
 
 @dataclass
@@ -221,6 +224,10 @@ class Policy:
         if not isinstance(self.meta, dict):
             raise PolicyError(
                 f'meta: expected a dict, got {type(self.meta).__name__}')
+        if _nesting(self.meta) > MAX_META_DEPTH:
+            raise PolicyError(f'meta: nested too deeply (more than '
+                              f'{MAX_META_DEPTH} levels); allowed: at most '
+                              f'{MAX_META_DEPTH} levels of dicts and lists')
         try:
             json.dumps(self.meta)
         except (TypeError, ValueError) as e:
@@ -317,7 +324,12 @@ class Policy:
         with open(path, 'rb') as f:
             raw = f.read()
         try:
-            data = json.loads(raw.decode('utf-8'))
+            # utf-8-sig: editors that write a BOM still give a policy
+            data = json.loads(raw.decode('utf-8-sig'),
+                              object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            raise PolicyError(f'{path}: the key {e.args[0]!r} appears twice '
+                              'in one JSON object; keep one') from None
         except UnicodeDecodeError as e:
             raise PolicyError(
                 f'{path}: not a UTF-8 text file (byte 0x{raw[e.start]:02x} '
@@ -376,7 +388,10 @@ class Policy:
             weights (array-like, optional): Shape (S,).
             meta (dict, optional): Metadata.
         """
-        ops = get_space(space).ops
+        try:
+            ops = get_space(space).ops
+        except KeyError as e:
+            raise PolicyError(f'space: {e.args[0]}') from None
         op_index = np.asarray(op_index)
         prob = np.asarray(prob, dtype=np.float64)
         magnitude = np.asarray(magnitude, dtype=np.float64)
@@ -386,6 +401,16 @@ class Policy:
                 'op_index, prob and magnitude must be 2-D arrays of one '
                 f'shape (S, K), got {op_index.shape}, {prob.shape}, '
                 f'{magnitude.shape}')
+        if op_index.size and not np.issubdtype(op_index.dtype, np.integer):
+            raise PolicyError(f'op_index: dtype {op_index.dtype}; allowed: '
+                              'integers (indices into the space\'s ops)')
+        bad = (op_index < 0) | (op_index >= len(ops))
+        if bad.any():
+            i, j = np.argwhere(bad)[0].tolist()
+            raise PolicyError(
+                f'op_index[{i}][{j}]: {int(op_index[i, j])} is not an index '
+                f'into the {space!r} space; allowed: 0..{len(ops) - 1} '
+                f'({list(ops)})')
         subs = [[
             PolicyOp(ops[int(op_index[i, j])], float(prob[i, j]),
                      float(magnitude[i, j]))
@@ -422,6 +447,11 @@ class Policy:
             list[tuple[str, float | None]]: The ops to apply, in order, with
             their final (signed) parameters; ``None`` for ops without one.
         """
+        if not all(hasattr(rng, name) for name in ('random', 'integers')):
+            # duck-typed: tests replay scripted draws through the same calls
+            raise TypeError('rng: expected a numpy.random.Generator (e.g. '
+                            f'np.random.default_rng(0)), got '
+                            f'{type(rng).__name__}')
         if sub_policy is None:
             if self.weights is None:
                 sub_policy = int(rng.integers(len(self)))
@@ -491,6 +521,38 @@ def directory_message(path: str) -> str:
     return (f'policy file {path!r} is a directory; give a policy JSON file '
             f'(e.g. the policy.json a search writes into its work_dir)'
             f'{hint}')
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object with a key twice (``json`` keeps the last one)."""
+
+
+def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _nesting(value: Any) -> int:
+    """How many dicts / lists deep ``value`` goes (iteratively: a deep
+    value must not exhaust the stack while it is measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_META_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _short(x: Any, limit: int = 80) -> str:

@@ -12,7 +12,7 @@ Only the stock data set classes are checked (exact type names): the
 embedded demo sets build their own files on first use.
 """
 import os.path as osp
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 #: (train, test) file names under the folder of mmpretrain's CIFAR classes.
 _CIFAR = {
@@ -32,9 +32,17 @@ def _type_name(dataset: dict) -> str:
     return name.rsplit('.', 1)[-1]
 
 
-def iter_datasets(cfg: dict) -> Iterator[Tuple[str, dict]]:
+def iter_datasets(cfg: dict,
+                  loaders: Optional[Sequence[str]] = None
+                  ) -> Iterator[Tuple[str, dict]]:
     """Every data set config of a config's ``*_dataloader`` entries, with
     its place (``'train_dataloader.dataset.dataset'``), wrappers followed.
+
+    Args:
+        cfg (dict | Config): The config.
+        loaders (Sequence[str], optional): Only these top-level keys (e.g.
+            ``['test_dataloader']`` for a test run); None: every
+            ``*_dataloader``.
 
     Examples:
         >>> cfg = dict(train_dataloader=dict(dataset=dict(
@@ -56,7 +64,9 @@ def iter_datasets(cfg: dict) -> Iterator[Tuple[str, dict]]:
                   key=lambda k: (order.index(k) if k in order else 3, k))
     for key in keys:
         loader = cfg.get(key)
-        if key.endswith('_dataloader') and isinstance(loader, dict):
+        wanted = (key.endswith('_dataloader') if loaders is None else key
+                  in loaders)
+        if wanted and isinstance(loader, dict):
             yield from walk(loader.get('dataset'), f'{key}.dataset')
 
 
@@ -146,11 +156,14 @@ _CHECKS: Dict[str, object] = {
 }
 
 
-def missing_data(cfg: dict) -> List[str]:
+def missing_data(cfg: dict,
+                 loaders: Optional[Sequence[str]] = None) -> List[str]:
     """One sentence per data set of ``cfg`` whose files are not there.
 
     Args:
         cfg (dict | Config): A training config.
+        loaders (Sequence[str], optional): Check only these data loaders
+            (``['test_dataloader']`` for ``tools/test.py``); None: all.
 
     Returns:
         list[str]: ``'<place> (<type>): <path> does not exist; put ...'``,
@@ -162,7 +175,7 @@ def missing_data(cfg: dict) -> List[str]:
         'train_dataloader.dataset (mmpretrain.CIFAR10): /nowhere/cifar-10-bat'
     """
     problems, seen = [], set()
-    for where, dataset in iter_datasets(cfg):
+    for where, dataset in iter_datasets(cfg, loaders):
         check = _CHECKS.get(_type_name(dataset))
         if check is None:
             continue

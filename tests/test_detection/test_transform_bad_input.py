@@ -236,3 +236,13 @@ def test_bad_arguments_and_mask_types():
     with pytest.raises(TypeError, match=r"results\['img'\] must be a numpy "
                        r'array, got NoneType'):
         DetPolicyAugment(NEVER, seed=0)(dict(gt_bboxes=np.zeros((0, 4))))
+
+
+@pytest.mark.parametrize('name', ['recompute_bbox', 'keep_degenerate'])
+def test_switches_must_be_booleans(name):
+    # bool('no') is True: the string silently switched the option on
+    with pytest.raises(TypeError,
+                       match=rf"^DetPolicyAugment: {name} must be True or "
+                       r"False, got 'no'$"):
+        DetPolicyAugment(NEVER, **{name: 'no'})
+    assert getattr(DetPolicyAugment(NEVER, **{name: np.bool_(True)}), name)

@@ -98,9 +98,26 @@ def test_deeply_nested_values_in_a_dict():
                        match=r'^sub_policies\[0\]\[0\]: expected an op as a '
                        r'dict .* got list <list nested too deeply to print>$'):
         Policy.from_dict(_data(sub_policies=[deep]))
-    with pytest.raises(PolicyError,
-                       match='^meta: nested too deeply to be stored as JSON'):
-        Policy.from_dict(_data(meta=dict(x=deep)))
+    # measured before copying: 900 levels used to end in a RecursionError
+    # from copy.deepcopy, 5000 in json.dumps
+    for depth in (65, 900, 5000):
+        deep = {}
+        for _ in range(depth - 1):
+            deep = dict(x=deep)
+        with pytest.raises(PolicyError,
+                           match=r'^meta: nested too deeply \(more than 64 '
+                           r'levels\); allowed: at most 64 levels of dicts '
+                           r'and lists$'):
+            Policy.from_dict(_data(meta=deep))
+    deep = {}
+    for _ in range(63):
+        deep = dict(x=[deep])  # 2 levels per step: 127 in all
+    with pytest.raises(PolicyError, match=r'^meta: nested too deeply'):
+        Policy.from_dict(_data(meta=deep))
+    ok = {}
+    for _ in range(63):
+        ok = dict(x=ok)
+    assert Policy.from_dict(_data(meta=ok)).meta == ok  # 64 levels
 
 
 def test_a_directory_given_as_a_policy_file(tmp_path):
@@ -117,3 +134,52 @@ def test_a_directory_given_as_a_policy_file(tmp_path):
     with pytest.raises(PolicyError, match=r"is a directory; give a policy "
                        r'JSON file \(e\.g\. .*work_dir\)$'):
         load_policy(str(tmp_path / 'empty'))
+
+
+# -- arrays and draws (found by the audit of issue #11) --------------------
+@pytest.mark.parametrize('index, message', [
+    (99, r"^op_index\[0\]\[1\]: 99 is not an index into the 'fastaa' "
+     r"space; allowed: 0\.\.14 \(\['ShearX', "),
+    # -1 used to wrap silently to the last op (Cutout)
+    (-1, r"^op_index\[0\]\[1\]: -1 is not an index into the 'fastaa' space"),
+])
+def test_from_arrays_refuses_indices_outside_the_space(index, message):
+    with pytest.raises(PolicyError, match=message):
+        Policy.from_arrays('fastaa', np.array([[4, index]]),
+                           np.ones((1, 2)), np.full((1, 2), 0.5))
+
+
+def test_from_arrays_refuses_float_indices_and_unknown_spaces():
+    # 1.7 used to be truncated to op 1 silently
+    with pytest.raises(PolicyError,
+                       match=r"^op_index: dtype float64; allowed: integers"):
+        Policy.from_arrays('fastaa', np.array([[1.7]]), np.ones((1, 1)),
+                           np.ones((1, 1)))
+    with pytest.raises(PolicyError,
+                       match=r"^space: unknown search space 'fastAA'; "
+                       r"allowed: \["):
+        Policy.from_arrays('fastAA', np.zeros((1, 1), np.int64),
+                           np.ones((1, 1)), np.ones((1, 1)))
+
+
+def test_sample_ops_needs_a_generator():
+    policy = Policy('fastaa', [[('Rotate', 1.0, 0.5)]])
+    with pytest.raises(TypeError,
+                       match=r'^rng: expected a numpy\.random\.Generator '
+                       r'\(e\.g\. np\.random\.default_rng\(0\)\), got int$'):
+        policy.sample_ops(0)
+
+
+def test_json_details_of_policy_files(tmp_path):
+    text = json.dumps(_data())
+    # a BOM (some editors write one) is not an error
+    bom = tmp_path / 'bom.json'
+    bom.write_bytes(b'\xef\xbb\xbf' + text.encode())
+    assert load_policy(str(bom)).space_name == 'fastaa'
+    # json keeps the last of two equal keys: a silent choice, refused
+    dup = tmp_path / 'dup.json'
+    dup.write_text(text[:-1] + ', "space": "aws"}')
+    with pytest.raises(PolicyError,
+                       match=r"dup\.json: the key 'space' appears twice in "
+                       r'one JSON object; keep one$'):
+        load_policy(str(dup))

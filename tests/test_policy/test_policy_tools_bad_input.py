@@ -173,3 +173,116 @@ def test_convert_names_a_bad_mmdet_border_value(tmp_path, capsys):
     assert _error(convert.main, [path, '--to', 'ours'], capsys) == (
         "policies[0][0].img_border_value: expected a number or 3 numbers, "
         "got 'grey'")
+
+
+# -- found by the audit of issue #11 ---------------------------------------
+def test_show_refuses_a_negative_seed_and_a_huge_size(tmp_path, capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    # a numpy traceback before
+    assert _error(show.main, [path, '--seed', '-1'], capsys) == (
+        '--seed: -1 is negative; allowed: an integer >= 0')
+    # an OpenCV out-of-memory traceback before (30 GB for the astronaut)
+    assert _error(show.main, [path, '--size', '100000'], capsys) == (
+        "--size: 100000 is too large; allowed: 0 (keep the image's size) or "
+        '1..4096 (a grid cell is drawn about 190 px wide)')
+
+
+def test_show_names_its_image_and_output_files(tmp_path, capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    assert _error(show.main, [path, '--image', path], capsys) == (
+        f"--image: '{path}' is not an image file PIL can read (PNG, JPEG, "
+        '...)')
+    # a directory used to be "written" as <dir>.png, reported as <dir>
+    assert _error(show.main, [path, '--out', str(tmp_path)], capsys) == (
+        f"--out: '{tmp_path}' is a directory; give a PNG file path")
+    assert show.main([path, '--out', str(tmp_path / 'grid'), '--size', '8',
+                      '--draws', '1']) == 0
+    assert f"wrote {tmp_path / 'grid.png'} (" in capsys.readouterr().out
+    assert (tmp_path / 'grid.png').is_file()
+
+
+def test_plot_names_its_output_file(tmp_path, capsys):
+    plot = _tool('plot')
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    for out, message in [
+        (str(blocker / 'x.png'), f"--out: cannot write '{blocker}/x.png' ("),
+        (str(tmp_path), f"--out: '{tmp_path}' is a directory; give a PNG "
+         'file path'),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            plot.main([path, '--out', out])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f'error: {message}') and 'Traceback' not in err
+
+
+def test_convert_checks_space_out_and_options_it_would_ignore(tmp_path,
+                                                               capsys):
+    path = POLICY.save(str(tmp_path / 'p.json'))
+    snippet = _config(
+        tmp_path, "auto_augment = dict(type='mmpretrain.AutoAugment', "
+        "policies=[[dict(type='mmpretrain.Rotate', prob=0.5, angle=10.)]])\n")
+    # a KeyError traceback from get_space before
+    assert _error(convert.main, [snippet, '--to', 'ours', '--space',
+                                 'bogus'], capsys) == (
+        "--space: 'bogus' is not a search space; allowed: ['autoaugment', "
+        "'aws', 'detection', 'fastaa', 'randaugment', "
+        "'trivialaugment_wide']")
+    # Python written into a .json file (and JSON into .py) before
+    for to, out, kind, want in [('torchvision', 'x.json', 'Python', '.py'),
+                                ('mmpretrain', 'x.json', 'Python', '.py'),
+                                ('timm', 'x.py', 'JSON', '.json')]:
+        out = str(tmp_path / out)
+        assert _error(convert.main, [path, '--to', to, '--out', out],
+                      capsys) == (
+            f"--out: --to {to} writes {kind}, but '{out}' ends in "
+            f"{osp.splitext(out)[1]}; "
+            f'give a {want} file')
+    # --meta / --space were silently ignored for a policy file
+    assert _error(convert.main, [path, '--to', 'ours', '--meta', 'a=b'],
+                  capsys) == (
+        f'--meta: {path} is read as a policy (ours), which carries its own '
+        'meta; --meta applies to a policy read from a config or a genotype')
+    assert _error(convert.main, [path, '--to', 'ours', '--space', 'aws'],
+                  capsys) == (
+        f"--space: {path} is a policy of the 'fastaa' space, not 'aws'; "
+        '--space applies to a policy read from a config or a genotype')
+    assert convert.main([path, '--to', 'ours', '--space', 'fastaa']) == 0
+
+
+def test_aws_controller_tool_names_its_options(tmp_path, capsys):
+    import torch
+
+    from mmautoaug.models.policy_models.aws import AWSController
+    from mmautoaug.search.aws.export import controller_record
+    tool = _tool('aws_controller_to_policy')
+    saved = str(tmp_path / 'ctrl.pth')
+    record = controller_record(AWSController(), step=3)
+    torch.save(record, saved)
+    blocker = tmp_path / 'file'
+    blocker.write_text('')
+    out = str(tmp_path / 'p.json')
+    # tracebacks from Policy.save before
+    assert _error(tool.main, [saved, '--out', str(tmp_path)], capsys) == (
+        f"--out: '{tmp_path}' is a directory; give the policy JSON file to "
+        'write')
+    assert _error(tool.main, [saved, '--out', str(blocker / 'p.json')],
+                  capsys).startswith(
+        f"--out: cannot write '{blocker}/p.json' (")
+    # --space overrode the file's own space, then to_policy raised
+    assert _error(tool.main, [saved, '--space', 'fastaa', '--out', out],
+                  capsys) == (
+        f"--space: {saved} records space 'aws', not 'fastaa'; --space is "
+        'for files that do not record it')
+    del record['space']
+    torch.save(record, saved)
+    assert _error(tool.main, [saved, '--space', 'fastaa', '--out', out],
+                  capsys).startswith(
+        'AWSController.to_policy: the controller has 36 candidates but the '
+        "'fastaa' space has 0")
+    assert _error(tool.main, [saved, '--space', 'bogus', '--out', out],
+                  capsys).startswith("unknown search space 'bogus'; allowed:")
+    assert tool.main([saved, '--space', 'aws', '--out', out]) == 0
+    assert len(Policy.load(out)) == 36 * 36

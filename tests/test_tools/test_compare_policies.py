@@ -197,6 +197,33 @@ def test_bad_arguments_fail_in_one_sentence(tmp_path, fewshot_root, capsys):
     assert 'has no RandomFlip' in capsys.readouterr().err
 
 
+def test_bad_arguments_fail_before_any_training(tmp_path, capsys):
+    # found by the audit of issue #11: these used to start the runs (an
+    # unknown --contrast failed only after all of them; --cfg-options foo
+    # failed inside every run; a repeated seed was one run counted twice)
+    cfg = osp.join(ROOT, 'configs', 'baseline', 'wrn16-1_demo-cifar.py')
+    work = str(tmp_path / 'x')
+    with pytest.raises(SystemExit):
+        cp.main([cfg, '--policies', 'none', 'dada_cifar10', '--contrast',
+                 'x', 'y', '--work-dir', work])
+    assert capsys.readouterr().err == (
+        "error: --contrast x y: both must be among the labels ['none', "
+        "'dada_cifar10'] or the policies ['none', 'dada_cifar10']\n")
+    for argv, message in [
+        (['--cfg-options', 'a=1', 'foo'], "--cfg-options: 'foo' is not "
+         'KEY=VALUE (e.g. train_dataloader.batch_size=64)'),
+        (['--seed-list', '0', '0'], '--seed-list [0, 0] repeats a seed; '
+         'give each seed once'),
+    ]:
+        with pytest.raises(SystemExit):
+            cp.main([cfg, '--policies', 'none', '--work-dir', work] + argv)
+        # argparse names the program after sys.argv[0]
+        assert capsys.readouterr().err.splitlines()[-1].endswith(
+            f': error: {message}')
+    assert not osp.exists(work), 'nothing was started'
+
+
+
 def test_missing_data_fails_before_any_run(tmp_path, capsys):
     """A real config without its data: one message, no run started."""
     work = tmp_path / 'cmp'

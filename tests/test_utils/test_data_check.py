@@ -147,3 +147,87 @@ def test_train_reports_unreadable_configs(tmp_path, capsys):
     broken.write_text('model = dict(type="X"\n')
     assert _train([str(broken)], capsys).startswith(
         f"error: config file '{broken}' has a Python syntax error")
+
+
+def _run_tool(name, argv, capsys):
+    old = sys.argv
+    sys.argv = [f'{name}.py'] + argv
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            runpy.run_path(osp.join(ROOT, 'tools', f'{name}.py'),
+                           run_name='__main__')
+    finally:
+        sys.argv = old
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert 'Traceback' not in err
+    return err
+
+
+def test_only_the_named_loaders_are_checked(tmp_path):
+    cfg = dict(
+        train_dataloader=dict(dataset=dict(type='CIFAR10',
+                                           data_root=str(tmp_path / 'a'))),
+        test_dataloader=dict(dataset=dict(type='CIFAR10',
+                                          data_root=str(tmp_path / 'b'))))
+    assert len(missing_data(cfg)) == 2
+    (only, ) = missing_data(cfg, ['test_dataloader'])
+    assert only.startswith('test_dataloader.dataset (CIFAR10): '
+                           f'{tmp_path}/b/cifar-10-batches-py does not exist')
+
+
+def test_test_says_where_the_data_goes(tmp_path, monkeypatch, capsys):
+    # tools/test.py used to let mmpretrain create data/cifar10 and end in a
+    # URLError traceback offline
+    monkeypatch.chdir(tmp_path)
+    checkpoint = tmp_path / 'model.pth'
+    checkpoint.write_bytes(b'')
+    config = osp.join(ROOT, 'configs', 'baseline',
+                      'wrn40-2_1xb128_cifar10.py')
+    err = _run_tool('test', [config, str(checkpoint), '--work-dir',
+                             str(tmp_path / 'work')], capsys)
+    assert err == (
+        'error: the data is not in place:\n  test_dataloader.dataset '
+        '(mmpretrain.CIFAR10): data/cifar10/cifar-10-batches-py does not '
+        'exist; put the extracted cifar-10-python.tar.gz (the python version '
+        'of CIFAR-10) there (see the Data section of the README), or set '
+        'download=True in this data set config to let mmpretrain download '
+        'it\n')
+    assert not (tmp_path / 'data').exists(), 'nothing was created'
+
+
+@pytest.mark.parametrize('tool', ['train', 'test'])
+def test_cfg_options_without_equals_are_a_usage_error(tool, tmp_path,
+                                                      capsys):
+    # mmengine's DictAction used to raise a ValueError traceback
+    config = osp.join(ROOT, 'configs', 'baseline', 'wrn16-1_demo-cifar.py')
+    argv = [config] + ([str(tmp_path / 'x.pth')] if tool == 'test' else [])
+    err = _run_tool(tool, argv + ['--cfg-options', 'a=1', 'foo'], capsys)
+    assert err.splitlines()[-1] == (
+        f"{tool}.py: error: argument --cfg-options: 'foo' is not KEY=VALUE "
+        '(e.g. train_dataloader.batch_size=64)')
+
+
+def test_a_failed_download_in_test_is_one_sentence(tmp_path, monkeypatch,
+                                                   capsys):
+    from mmengine.runner import Runner
+
+    class Offline:
+
+        def test(self):
+            raise URLError('[Errno -3] Temporary failure in name resolution')
+
+    monkeypatch.setattr(Runner, 'from_cfg',
+                        staticmethod(lambda cfg: Offline()))
+    monkeypatch.chdir(tmp_path)
+    checkpoint = tmp_path / 'model.pth'
+    checkpoint.write_bytes(b'')
+    config = osp.join(ROOT, 'configs', 'baseline',
+                      'wrn40-2_1xb128_cifar10.py')
+    err = _run_tool('test', [
+        config, str(checkpoint), '--cfg-options',
+        'test_dataloader.dataset.download=True'
+    ], capsys)
+    assert err == ('error: a download failed ([Errno -3] Temporary failure in '
+                   'name resolution); put the files in place instead (data '
+                   "sets: see the README's Data section)\n")

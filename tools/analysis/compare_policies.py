@@ -591,6 +591,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error('--confidence must be in (0, 1)')
     if args.seed_list is None and args.seeds < 1:
         parser.error('--seeds must be >= 1')
+    if args.seed_list is not None and len(set(args.seed_list)) != len(
+            args.seed_list):
+        # a repeated seed is one run, counted twice in the seed count
+        parser.error(f'--seed-list {args.seed_list} repeats a seed; give '
+                     'each seed once')
+    bad = [item for item in args.cfg_options if '=' not in item]
+    if bad:
+        parser.error(f'--cfg-options: {bad[0]!r} is not KEY=VALUE (e.g. '
+                     'train_dataloader.batch_size=64)')
     return args
 
 
@@ -615,6 +624,14 @@ def main(argv=None) -> dict:
               f'{args.policies}')
     position = int(args.position) if args.position.lstrip('-').isdigit() \
         else args.position
+    contrasts = []
+    for pair in args.contrast:  # checked before hours of training
+        a, b = (labels[args.policies.index(x)] if x in args.policies else x
+                for x in pair)
+        if a not in labels or b not in labels:
+            _fail(f'--contrast {pair[0]} {pair[1]}: both must be among the '
+                  f'labels {labels} or the policies {args.policies}')
+        contrasts.append((a, b))
 
     def log(msg: str) -> None:
         print(f'[compare_policies] {msg}', flush=True)
@@ -645,11 +662,7 @@ def main(argv=None) -> dict:
     rows = summarize(results, reference, args.confidence)
     table = to_markdown(rows, reference, args.metric, args.confidence)
     sentences = []
-    for a, b in args.contrast:
-        a, b = (labels[args.policies.index(x)] if x in args.policies else x
-                for x in (a, b))
-        if a not in results or b not in results:
-            _fail(f'--contrast {a} {b}: both must be among {labels}')
+    for a, b in contrasts:
         sentences.append(contrast(results, a, b, args.confidence))
     table += ''.join(f'\n{line}\n' for line in sentences)
     with open(osp.join(work, 'summary.md'), 'w', encoding='utf-8') as f:

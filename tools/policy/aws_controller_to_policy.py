@@ -59,17 +59,37 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(
             f'error: --top-k must be >= 1, got {args.top_k}', file=sys.stderr)
         return 2
+    if osp.isdir(args.out):
+        print(f'error: --out: {args.out!r} is a directory; give the policy '
+              'JSON file to write', file=sys.stderr)
+        return 2
     from mmautoaug.search.aws import load_controller
     try:
         controller, info = load_controller(args.controller, args.space,
                                            args.parametrization)
-    except (FileNotFoundError, ValueError, KeyError) as e:
+        for option, value in (('space', args.space),
+                              ('parametrization', args.parametrization)):
+            # the file's own record wins; a different value is a mistake
+            if value is not None and info.get(option, value) != value:
+                raise ValueError(
+                    f'--{option}: {args.controller} records {option} '
+                    f'{info[option]!r}, not {value!r}; --{option} is for '
+                    'files that do not record it')
+        meta = {k: info[k] for k in ('step', 'reward') if k in info}
+        meta['controller_file'] = osp.abspath(args.controller)
+        policy = controller.to_policy(top_k=args.top_k, meta=meta)
+    except (FileNotFoundError, ValueError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
-    meta = {k: info[k] for k in ('step', 'reward') if k in info}
-    meta['controller_file'] = osp.abspath(args.controller)
-    policy = controller.to_policy(top_k=args.top_k, meta=meta)
-    policy.save(args.out)
+    except KeyError as e:  # an unknown space: KeyError's text is quoted
+        print(f'error: {e.args[0]}', file=sys.stderr)
+        return 2
+    try:
+        policy.save(args.out)
+    except OSError as e:
+        print(f'error: --out: cannot write {args.out!r} ({e.strerror})',
+              file=sys.stderr)
+        return 2
     top = controller.top_pairs(1)[0]
     print(f'{args.out}: {len(policy)} ordered pairs' +
           (f' from step {info["step"]}' if 'step' in info else '') +

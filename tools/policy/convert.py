@@ -51,9 +51,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--from', dest='src', default='auto',
                         choices=FORMATS_IN)
     parser.add_argument('--out', help='write here instead of stdout')
-    parser.add_argument('--space', default='fastaa',
+    parser.add_argument('--space', default=None,
                         help='space of the policy read from a config or '
-                        'genotype (default: %(default)s)')
+                        'genotype (default: fastaa)')
     parser.add_argument('--image-size', type=int, nargs='+',
                         help='W or H W of the images, for Cutout (pixels in '
                         'mmpretrain)')
@@ -142,7 +142,20 @@ def read_policy(args):
                                  f'format_version), not a {src} config; '
                                  'read it with --from ours (or auto)')
             raise FileNotFoundError(f'config file {path!r} does not exist')
-        return load_policy(path), 'ours'
+        # what only a config or genotype needs would be ignored here
+        if args.meta:
+            raise ValueError(
+                f'--meta: {path} is read as a policy (ours), which carries '
+                'its own meta; --meta applies to a policy read from a '
+                'config or a genotype')
+        policy = load_policy(path)
+        if getattr(args, 'space_given', False) and (args.space !=
+                                                    policy.space_name):
+            raise ValueError(
+                f'--space: {path} is a policy of the '
+                f'{policy.space_name!r} space, not {args.space!r}; --space '
+                'applies to a policy read from a config or a genotype')
+        return policy, 'ours'
     cfg, scope = _read_config(path)
     found = find_auto_augment(cfg)
     if found is None:
@@ -155,6 +168,34 @@ def read_policy(args):
                           args.strict, meta), lib
     return from_mmpretrain(found, args.space, _image_size(args),
                            args.channel_order, args.strict, meta), lib
+
+
+#: --to formats written as Python (a config snippet, or code).
+PYTHON_OUT = ('mmpretrain', 'mmdet', 'torchvision')
+
+
+def _check_space(args) -> None:
+    """Refuse an unknown --space; None means the default, fastaa."""
+    from mmautoaug.augment import SPACES
+    args.space_given = args.space is not None
+    if args.space is None:
+        args.space = 'fastaa'
+        return
+    if args.space not in SPACES:
+        raise ValueError(f'--space: {args.space!r} is not a search space; '
+                         f'allowed: {sorted(SPACES)}')
+
+
+def _check_out(args) -> None:
+    """--out's extension must fit what --to writes (Python or JSON)."""
+    if not args.out:
+        return
+    ext = osp.splitext(args.out)[1].lower()
+    python = args.to in PYTHON_OUT
+    if (python and ext == '.json') or (not python and ext == '.py'):
+        kind, want = ('Python', '.py') if python else ('JSON', '.json')
+        raise ValueError(f'--out: --to {args.to} writes {kind}, but '
+                         f'{args.out!r} ends in {ext}; give a {want} file')
 
 
 def _meta(items: List[str]) -> dict:
@@ -329,6 +370,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always', ConversionWarning)
         try:
+            _check_space(args)
+            _check_out(args)
             _image_size(args)  # refuse a bad size whatever the formats
             policy, read_as = read_policy(args)
             text = render(policy, args)

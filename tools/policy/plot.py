@@ -10,6 +10,7 @@ Examples::
 """
 import argparse
 import glob
+import os
 import os.path as osp
 import re
 import sys
@@ -111,10 +112,28 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
         osp.abspath(__file__)))))
+    if osp.isdir(args.out):
+        print(f'error: --out: {args.out!r} is a directory; give a PNG file '
+              'path', file=sys.stderr)
+        sys.exit(2)
+    # matplotlib adds .png to a name without a suffix: say what is written
+    out = args.out if osp.splitext(args.out)[1] else args.out + '.png'
     try:
         items = collect(args.sources)
-        path = plot(items, args.out)
     except (FileNotFoundError, ValueError, KeyError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    try:
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        path = plot(items, out)
+    except OSError as e:
+        # the output file, or its folder, could not be made
+        writing = e.filename is not None and osp.abspath(
+            out).startswith(osp.abspath(e.filename))
+        print(f'error: --out: cannot write {out!r} ({e.strerror})'
+              if writing else f'error: {e}', file=sys.stderr)
+        sys.exit(2)
+    except (ValueError, KeyError) as e:
         print(f'error: {e}', file=sys.stderr)
         sys.exit(2)
     print(f'wrote {path} ({len(items)} policies)')

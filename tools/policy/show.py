@@ -72,6 +72,11 @@ def policy_table(policy) -> str:
     return '\n'.join(lines)
 
 
+#: The largest --size: bigger images only slow the grid down (each cell is
+#: drawn about 190 px wide) and can exhaust memory.
+MAX_SIZE = 4096
+
+
 def load_image(path: Optional[str], size: int) -> np.ndarray:
     """An RGB uint8 image: ``path``, or scikit-image's bundled astronaut."""
     if path is None:
@@ -80,8 +85,12 @@ def load_image(path: Optional[str], size: int) -> np.ndarray:
     else:
         if not osp.isfile(path):
             raise FileNotFoundError(f'--image: {path!r} does not exist')
-        from PIL import Image
-        img = np.asarray(Image.open(path).convert('RGB'))
+        from PIL import Image, UnidentifiedImageError
+        try:
+            img = np.asarray(Image.open(path).convert('RGB'))
+        except UnidentifiedImageError:
+            raise OSError(f'--image: {path!r} is not an image file PIL can '
+                          'read (PNG, JPEG, ...)') from None
     if size and max(img.shape[:2]) != size:
         import mmcv
         scale = size / max(img.shape[:2])
@@ -142,6 +151,8 @@ def draw_grid(policy, img: np.ndarray, draws: int, seed: int, out: str,
     fig.tight_layout()
     folder = osp.dirname(osp.abspath(out))
     os.makedirs(folder, exist_ok=True)
+    if not osp.splitext(out)[1]:
+        out += '.png'  # what matplotlib writes; say so
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
@@ -156,6 +167,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.size < 0:
         print(f'error: --size: {args.size} is negative; allowed: 0 (keep the '
               "image's size) or the longer side in pixels", file=sys.stderr)
+        return 2
+    if args.size > MAX_SIZE:
+        print(f'error: --size: {args.size} is too large; allowed: 0 (keep '
+              f"the image's size) or 1..{MAX_SIZE} (a grid cell is drawn "
+              'about 190 px wide)', file=sys.stderr)
+        return 2
+    if args.seed < 0:
+        print(f'error: --seed: {args.seed} is negative; allowed: an integer '
+              '>= 0', file=sys.stderr)
+        return 2
+    if not args.no_grid and osp.isdir(args.out):
+        print(f'error: --out: {args.out!r} is a directory; give a PNG file '
+              'path', file=sys.stderr)
         return 2
     from mmautoaug.policy import PolicyError, load_policy
     try:

@@ -28,6 +28,10 @@ class RandomStreamTransform(BaseTransform):
         if seed is not None and (isinstance(seed, bool)
                                  or not isinstance(seed, int)):
             raise TypeError(f'seed: expected an int or None, got {seed!r}')
+        if seed is not None and seed < 0:
+            # numpy's SeedSequence takes non-negative integers only
+            raise ValueError(f'seed: {seed} is negative; allowed: an integer '
+                             '>= 0 or None')
         self.seed = seed
         self._rng: Optional[np.random.Generator] = None
         self._rng_pid: Optional[int] = None
