@@ -128,7 +128,7 @@ def all_reduce_grads(params: Sequence[nn.Parameter]) -> None:
     a parameter without a gradient on this rank counts as zeros."""
     if get_world_size() == 1:
         return
-    from mmautoaug.search.dada.model import all_reduce_mean
+    from mmautoaug.search.dada.step_utils import all_reduce_mean
     params = [p for p in params if p.requires_grad]
     grads = [torch.zeros_like(p) if p.grad is None else p.grad for p in params]
     for p, g in zip(params, all_reduce_mean(grads)):

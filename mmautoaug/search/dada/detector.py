@@ -4,12 +4,9 @@ from collections import OrderedDict
 from typing import Dict, List, Optional, Tuple, Union
 
 import torch
-import torch.distributed as torch_dist
 import torch.nn as nn
-from mmengine.dist import get_rank, get_world_size
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
-from torch.func import functional_call
 
 from mmautoaug.augment import apply_detection_sub_policies
 from mmautoaug.augment.box_ops import BOX_OP_PROB, check_box_prob
@@ -18,14 +15,14 @@ from mmautoaug.models.batch_augment.det_policy_batch_augment import (
 from mmautoaug.registry import MODELS
 from ..detector_utils import (all_reduce_grads, build_detector,
                               check_preprocessor, split_detector_config)
-from .model import all_reduce_mean
 from .policy_params import DADAPolicy, PolicySample
-from .relax import relax_gradients
+from .step_utils import (StepSeedMixin, all_reduce_mean, learning_rates,
+                         loss_at, relax_policy_gradients, step_policy)
 from .unrolled import finite_difference_hvp, virtual_sgd_step
 
 
 @MODELS.register_module()
-class DADADetector(BaseModel):
+class DADADetector(StepSeedMixin, BaseModel):
     """DADA's relaxed policy searched on an mmdet detector's own losses.
 
     The detection counterpart of :class:`DADASearchModel`, built on the
@@ -124,29 +121,6 @@ class DADADetector(BaseModel):
         self.register_buffer('step_count', torch.zeros((), dtype=torch.long))
 
     # ------------------------------------------------------------ helpers
-    def _base_seed(self) -> int:
-        if self.seed is not None:
-            return int(self.seed)
-        if self._shared_seed is None:
-            seed = torch.tensor([torch.initial_seed() % (2**62)],
-                                device=self.step_count.device)
-            if get_world_size() > 1:
-                torch_dist.broadcast(seed, src=0)
-            self._shared_seed = int(seed)
-        return self._shared_seed
-
-    def _step_seed(self) -> int:
-        return (self._base_seed() * 1000003 + int(self.step_count)) % (2**62)
-
-    def _generators(self, device) -> Tuple[torch.Generator, torch.Generator]:
-        """(shared, per-rank) generators for this step."""
-        seed = self._step_seed()
-        shared = torch.Generator(device=device)
-        shared.manual_seed(seed)
-        local = torch.Generator(device=device)
-        local.manual_seed((seed * 31 + 7919 * (get_rank() + 1)) % (2**62))
-        return shared, local
-
     def _loss(self, inputs, samples, params=None, seed=None) -> torch.Tensor:
         """The detector's total loss, at its weights or at ``params``, with
         the random numbers of ``seed`` (proposal sampling) when given.
@@ -157,18 +131,7 @@ class DADADetector(BaseModel):
         with torch.random.fork_rng(devices=devices, enabled=seed is not None):
             if seed is not None:
                 torch.manual_seed(seed)
-            if params is None:
-                losses = self.detector.loss(inputs, samples)
-            else:
-                state = {
-                    k: b.clone()
-                    for k, b in self.detector.named_buffers()
-                }
-                state.update(params)
-                losses = functional_call(self.detector, state,
-                                         (inputs, samples), dict(mode='loss'))
-        loss, _ = self.parse_losses(losses)
-        return loss
+            return loss_at(self, self.detector, inputs, samples, params)
 
     def _augment(self, images: torch.Tensor, samples: List,
                  sample: PolicySample,
@@ -260,19 +223,9 @@ class DADADetector(BaseModel):
                                            net_params, net_ow, seed,
                                            policy_grads)
         f, baseline = all_reduce_mean([f.detach(), baseline])
-        cv_params = list(policy.control_variate.parameters())
-        relax = relax_gradients(f - baseline, sample.log_prob,
-                                policy.control_variate(sample.relaxed),
-                                policy.control_variate(sample.relaxed_tilde),
-                                policy.distribution_parameters(), cv_params)
-        for p, g in zip(policy.distribution_parameters() + cv_params,
-                        relax.params + relax.control_variate):
-            policy_grads[id(p)] = g
-        for p in policy.parameters():
-            p.grad = policy_grads.get(id(p))
-        pol_ow.step()
-        pol_ow.zero_grad()
-        policy.clamp_()
+        policy_grads.update(relax_policy_gradients(policy, f - baseline,
+                                                   sample))
+        step_policy(policy, pol_ow, policy_grads)
         self.step_count += 1
         log_vars = dict(loss=train_loss.detach(), val_loss=f)
         if self.val_baseline:
@@ -300,12 +253,10 @@ class DADADetector(BaseModel):
             torch.zeros_like(t) if g is None else g
             for t, g in zip(virtual.values(), v)
         ])
-        lrs = {
-            id(p): g['lr']
-            for g in net_ow.optimizer.param_groups
-            for p in g['params']
-        }
-        v = [lrs[id(p)] * t for p, t in zip(net_params.values(), v)]
+        v = [
+            lr * t
+            for lr, t in zip(learning_rates(net_ow.optimizer, net_params), v)
+        ]
         implicit = None
         # a draw that applies no op on this rank leaves the images without
         # a path to the magnitudes: their gradient here is 0 (the average

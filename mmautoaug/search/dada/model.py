@@ -82,41 +82,25 @@ and the control variate stay identical on every rank.
 """
 import copy
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
-import torch.distributed as torch_dist
-from mmengine.dist import get_rank, get_world_size
 from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
-from torch.func import functional_call
 
 from mmautoaug.augment import apply_batch_op, augment_batch
 from mmautoaug.registry import MODELS
 from .policy_params import DADAPolicy, PolicySample
-from .relax import relax_gradients
+from .step_utils import (StepSeedMixin, all_reduce_mean, learning_rates,
+                         loss_at, relax_policy_gradients, step_policy)
 from .unrolled import finite_difference_hvp, virtual_sgd_step
 
 _ESTIMATORS = ('relax', 'gumbel_st')
 _HVP_MODES = ('finite_difference', 'double_backward')
 
 
-def all_reduce_mean(tensors: List[torch.Tensor]) -> List[torch.Tensor]:
-    """Average tensors over ranks in one collective (no-op on one rank)."""
-    if get_world_size() == 1 or not tensors:
-        return tensors
-    flat = torch.cat([t.reshape(-1) for t in tensors])
-    torch_dist.all_reduce(flat)
-    flat /= get_world_size()
-    out, start = [], 0
-    for t in tensors:
-        out.append(flat[start:start + t.numel()].view_as(t))
-        start += t.numel()
-    return out
-
-
 @MODELS.register_module()
-class DADASearchModel(BaseModel):
+class DADASearchModel(StepSeedMixin, BaseModel):
     """Differentiable augmentation-policy search (DADA).
 
     Args:
@@ -250,29 +234,6 @@ class DADASearchModel(BaseModel):
         self.register_buffer('step_count', torch.zeros((), dtype=torch.long))
 
     # ------------------------------------------------------------ helpers
-    def _base_seed(self) -> int:
-        """The seed of the search, the same on every rank."""
-        if self.seed is not None:
-            return int(self.seed)
-        if self._shared_seed is None:
-            # the runner's seed; rank 0's wins should ranks differ
-            # (randomness.diff_rank_seed=True)
-            seed = torch.tensor([torch.initial_seed() % (2**62)],
-                                device=self.step_count.device)
-            if get_world_size() > 1:
-                torch_dist.broadcast(seed, src=0)
-            self._shared_seed = int(seed)
-        return self._shared_seed
-
-    def _generators(self, device) -> Tuple[torch.Generator, torch.Generator]:
-        """(shared, per-rank) generators for this step."""
-        seed = (self._base_seed() * 1000003 + int(self.step_count)) % (2**62)
-        shared = torch.Generator(device=device)
-        shared.manual_seed(seed)
-        local = torch.Generator(device=device)
-        local.manual_seed((seed * 31 + 7919 * (get_rank() + 1)) % (2**62))
-        return shared, local
-
     def _classifier_loss(
             self,
             inputs: torch.Tensor,
@@ -283,15 +244,7 @@ class DADASearchModel(BaseModel):
         At other weights the buffers (BN statistics) are copies, so virtual
         evaluations do not move the running statistics.
         """
-        if params is None:
-            losses = self.classifier(inputs, data_samples, mode='loss')
-        else:
-            state = {k: b.clone() for k, b in self.classifier.named_buffers()}
-            state.update(params)
-            losses = functional_call(self.classifier, state,
-                                     (inputs, data_samples), dict(mode='loss'))
-        loss, _ = self.parse_losses(losses)
-        return loss
+        return loss_at(self, self.classifier, inputs, data_samples, params)
 
     def _augment(self, images: torch.Tensor, sample: PolicySample,
                  generator: torch.Generator) -> torch.Tensor:
@@ -430,7 +383,7 @@ class DADASearchModel(BaseModel):
             # Scale v by each weight's learning rate so the result is
             # xi * H v even when param groups have different rates (the
             # paper's formula); scale_by_xi=False divides that by xi.
-            lrs = self._learning_rates(net_ow.optimizer, net_params)
+            lrs = learning_rates(net_ow.optimizer, net_params)
             unit = 1.0 if self.scale_by_xi else self._xi(net_ow.optimizer)
             v = [lr / unit * t for lr, t in zip(lrs, v)]
             if exact_hvp:
@@ -462,24 +415,13 @@ class DADASearchModel(BaseModel):
             self._network_step(net_ow, net_params, grads)
 
         f, baseline = all_reduce_mean([f.detach(), baseline])
-        cv_params = list(policy.control_variate.parameters())
         if self.estimator == 'relax':
             signal = f - baseline
             if not self.scale_by_xi:
                 signal = signal / self._xi(net_ow.optimizer)
-            relax = relax_gradients(
-                signal, sample.log_prob,
-                policy.control_variate(sample.relaxed),
-                policy.control_variate(sample.relaxed_tilde),
-                policy.distribution_parameters(), cv_params)
-            for p, g in zip(policy.distribution_parameters() + cv_params,
-                            relax.params + relax.control_variate):
-                policy_grads[id(p)] = g
-        for p in policy.parameters():
-            p.grad = policy_grads.get(id(p))
-        pol_ow.step()
-        pol_ow.zero_grad()
-        policy.clamp_()
+            policy_grads.update(
+                relax_policy_gradients(policy, signal, sample))
+        step_policy(policy, pol_ow, policy_grads)
         self.step_count += 1
         log_vars = dict(loss=train_loss.detach(), val_loss=f)
         if self.val_baseline and self.estimator == 'relax':
@@ -496,15 +438,6 @@ class DADASearchModel(BaseModel):
                 f'gradients by the network learning rate, which is {xi}; '
                 'give the schedule a floor above 0 (eta_min)')
         return xi
-
-    @staticmethod
-    def _learning_rates(optimizer, params) -> List[float]:
-        lr_of = {
-            id(p): g['lr']
-            for g in optimizer.param_groups
-            for p in g['params']
-        }
-        return [lr_of[id(p)] for p in params.values()]
 
     # ------------------------------------------------------ eval / export
     def forward(self,
