@@ -1,5 +1,6 @@
 # Copyright (c) mmautoaug contributors. All rights reserved.
-"""Helpers the benchmarks share: threads, device sync, peak memory.
+"""Helpers the benchmarks share: threads, device sync, peak memory, the
+stock detectors.
 
 Imported by the scripts of this folder (``from _common import ...``; the
 folder of a script run as ``python tools/benchmark/x.py`` is on its path).
@@ -18,6 +19,23 @@ import resource
 from typing import Optional
 
 import torch
+
+
+#: The stock mmdet configs of the detectors the detection benchmarks build.
+STOCK_DETECTORS = {
+    'retinanet': 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
+    'faster_rcnn': 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
+    'mask_rcnn': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
+}
+
+
+def stock_detector_config(name: str):
+    """The model config of a stock detector (:data:`STOCK_DETECTORS`),
+    without its ImageNet-pretrained backbone (nothing is downloaded)."""
+    from mmautoaug.detection import read_config
+    cfg = read_config(STOCK_DETECTORS[name]).model
+    cfg.backbone.init_cfg = None
+    return cfg
 
 
 def set_threads(threads: Optional[int]) -> None:

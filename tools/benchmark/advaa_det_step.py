@@ -33,19 +33,14 @@ import time
 
 import numpy as np
 import torch
-from _common import PeakMemory, set_threads, summary, sync
-
-STOCK = {
-    'retinanet': 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
-    'faster_rcnn': 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
-    'mask_rcnn': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
-}
+from _common import (STOCK_DETECTORS, PeakMemory, set_threads,
+                     stock_detector_config, summary, sync)
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
-        '--detector', choices=sorted(STOCK), default='retinanet')
+        '--detector', choices=sorted(STOCK_DETECTORS), default='retinanet')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
         '--size', type=int, nargs=2, default=[192, 320], metavar=('H', 'W'))
@@ -118,15 +113,14 @@ def main(argv=None):
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
-    from mmautoaug.detection import DetPolicyAugment, read_config
+    from mmautoaug.detection import DetPolicyAugment
     from mmautoaug.models import AdvAAPolicyGenerator
     from mmautoaug.models.policy_models.advaa import union_policy
     from mmautoaug.registry import MODELS
     from mmautoaug.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     masks = args.detector == 'mask_rcnn'
-    detector = read_config(STOCK[args.detector]).model
-    detector.backbone.init_cfg = None
+    detector = stock_detector_config(args.detector)
     torch.manual_seed(0)
     with DefaultScope.overwrite_default_scope('mmdet'):
         plain = MODELS.build(copy.deepcopy(detector)).to(args.device)

@@ -33,19 +33,15 @@ import argparse
 import math
 
 import torch
+from _common import STOCK_DETECTORS, stock_detector_config
 
 GIB = 1024**3
-STOCK = {
-    'retinanet': 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
-    'faster_rcnn': 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py',
-    'mask_rcnn': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
-}
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
-        '--detector', choices=sorted(STOCK), default='retinanet')
+        '--detector', choices=sorted(STOCK_DETECTORS), default='retinanet')
     parser.add_argument(
         '--sizes',
         type=int,
@@ -72,10 +68,8 @@ def parse_args(argv=None):
 def build(name):
     from mmengine.registry import DefaultScope
 
-    from mmautoaug.detection import read_config
     from mmautoaug.registry import MODELS
-    cfg = read_config(STOCK[name]).model
-    cfg.backbone.init_cfg = None
+    cfg = stock_detector_config(name)
     with DefaultScope.overwrite_default_scope('mmdet'):
         model = MODELS.build(cfg)
     return model.train()
