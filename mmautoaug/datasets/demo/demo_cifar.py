@@ -86,11 +86,32 @@ def write_demo_cifar(out_dir: str, seed: int = DEMO_CIFAR_SEED) -> None:
         seed (int): Seed of the build. Defaults to :data:`DEMO_CIFAR_SEED`.
     """
     images, labels, order = render_demo_cifar(seed)
+    write_cifar_layout(out_dir, images, labels, order[:NUM_TEST],
+                       order[NUM_TEST:])
+
+
+def write_cifar_layout(out_dir: str, images: np.ndarray, labels: np.ndarray,
+                       test_indices: np.ndarray,
+                       train_indices: np.ndarray) -> None:
+    """Write images in the CIFAR-10 python layout, as mmpretrain's
+    ``CIFAR10`` reads it: ``out_dir/cifar-10-batches-py/`` with
+    ``data_batch_1`` .. ``data_batch_5`` (``train_indices`` in that order,
+    split in :data:`NUM_TRAIN_BATCHES` parts), ``test_batch`` and
+    ``batches.meta``, pickled as the Python 2 files of CIFAR-10.
+
+    Args:
+        out_dir (str): Directory to write into (created if missing).
+        images (np.ndarray): ``(N, 32, 32, 3)`` uint8 RGB images.
+        labels (np.ndarray): ``(N, )`` labels (indices of
+            :data:`DIGIT_NAMES`).
+        test_indices, train_indices (np.ndarray): Rows of ``images`` in the
+            test batch and, in order, in the training batches.
+    """
     folder = osp.join(out_dir, BASE_FOLDER)
     os.makedirs(folder, exist_ok=True)
-    files = {'test_batch': _batch(images, labels, order[:NUM_TEST],
+    files = {'test_batch': _batch(images, labels, test_indices,
                                   'testing batch 1 of 1')}
-    train = np.array_split(order[NUM_TEST:], NUM_TRAIN_BATCHES)
+    train = np.array_split(train_indices, NUM_TRAIN_BATCHES)
     for b, indices in enumerate(train, start=1):
         files[f'data_batch_{b}'] = _batch(
             images, labels, indices,

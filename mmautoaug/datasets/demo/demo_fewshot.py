@@ -14,14 +14,12 @@ geometric and colour ops help; ops that destroy the digit (or rotate a 6
 into a 9) hurt.
 """
 import math
-import os
-import os.path as osp
 from typing import Dict, Tuple
 
 import numpy as np
 
 from mmautoaug.registry import DATASETS
-from .demo_cifar import BASE_FOLDER, DemoCIFAR10, _batch
+from .demo_cifar import NUM_TRAIN_BATCHES, DemoCIFAR10, write_cifar_layout
 from .glyphs import DIGIT_NAMES, gradient_field, load_digit_glyphs
 
 #: Seed of the build; changing it changes the reference checksums.
@@ -29,7 +27,6 @@ FEWSHOT_SEED = 20201010
 #: Training and test images per class.
 TRAIN_PER_CLASS = 20
 TEST_PER_CLASS = 100
-NUM_TRAIN_BATCHES = 5
 
 
 def sample_glyph(glyph: np.ndarray, gx: np.ndarray,
@@ -162,30 +159,11 @@ def render_fewshot(seed: int = FEWSHOT_SEED
 def write_fewshot(out_dir: str, seed: int = FEWSHOT_SEED) -> None:
     """Write the set in the CIFAR-10 python layout into ``out_dir``
     (``cifar-10-batches-py/data_batch_1..5, test_batch, batches.meta``)."""
-    from .py2_pickle import dumps_py2
     train, train_labels, test, test_labels = render_fewshot(seed)
-    images = np.concatenate([train, test])
-    labels = np.concatenate([train_labels, test_labels])
-    folder = osp.join(out_dir, BASE_FOLDER)
-    os.makedirs(folder, exist_ok=True)
-    files = {
-        'test_batch':
-        _batch(images, labels, np.arange(len(train), len(images)),
-               'testing batch 1 of 1')
-    }
-    for b, indices in enumerate(
-            np.array_split(np.arange(len(train)), NUM_TRAIN_BATCHES), 1):
-        files[f'data_batch_{b}'] = _batch(
-            images, labels, indices,
-            f'training batch {b} of {NUM_TRAIN_BATCHES}')
-    files['batches.meta'] = dumps_py2({
-        b'num_cases_per_batch': len(train) // NUM_TRAIN_BATCHES,
-        b'label_names': [name.encode('ascii') for name in DIGIT_NAMES],
-        b'num_vis': 3072,
-    })
-    for name, content in files.items():
-        with open(osp.join(folder, name), 'wb') as f:
-            f.write(content)
+    write_cifar_layout(out_dir, np.concatenate([train, test]),
+                       np.concatenate([train_labels, test_labels]),
+                       np.arange(len(train), len(train) + len(test)),
+                       np.arange(len(train)))
 
 
 def build_fewshot(data_root: str = 'data/demo_fewshot',
